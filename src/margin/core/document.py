@@ -108,10 +108,13 @@ class Document:
         return self._meta
 
     @property
-    def speakers(self) -> dict[str, str]:
-        """Speaker labels mapped to participant IDs (from the front matter's ``speakers``)."""
+    def speakers(self) -> dict[str, str | None]:
+        """Speaker labels mapped to participant IDs (``None`` for interviewers and others who are not
+        participants), from the front matter's ``speakers``."""
         value = self.meta.get("speakers") or {}
-        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): (None if v is None else str(v)) for k, v in value.items()}
 
     # --- changes ------------------------------------------------------------------------------------
     def set_text(self, text: str) -> None:

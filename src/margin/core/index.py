@@ -1,0 +1,83 @@
+"""A rebuildable summary of every document, cached in ``.margin/cache`` and keyed by content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from margin.core.document import load_document
+from margin.core.project import DOCUMENTS, Project
+from margin.core.textfile import atomic_write
+
+CACHE_FILE = "index-v1.json"
+
+
+@dataclass(frozen=True, slots=True)
+class DocSummary:
+    """Counts for one document: codings by their code list, words, paragraphs."""
+
+    digest: str
+    code_lists: dict[str, int]  # "code-a,code-b" -> how many codings carry exactly that list
+    codings: int
+    words: int
+    paragraphs: int
+
+    def code_counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for key, n in self.code_lists.items():
+            for slug in key.split(","):
+                counts[slug] += n
+        return counts
+
+
+def _summarise(data: bytes, doc_id: str, digest: str) -> DocSummary:
+    doc = load_document(data, doc_id, f"{DOCUMENTS}/{doc_id}.txt")
+    lists = Counter(",".join(c.codes) for c in doc.codings)
+    return DocSummary(digest, dict(lists), len(doc.codings), len(doc.text.split()), doc.paragraph_count)
+
+
+def build_index(project: Project, *, use_cache: bool = True) -> dict[str, DocSummary]:
+    """Summaries of all documents; unchanged documents come from the cache, the rest are parsed."""
+    cache_path = project.state_dir / "cache" / CACHE_FILE
+    cached: dict[str, dict[str, object]] = {}
+    if use_cache:
+        try:
+            cached = json.loads(cache_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cached = {}
+    result: dict[str, DocSummary] = {}
+    dirty = False
+    for doc_id in project.document_ids():
+        data = project.document_path(doc_id).read_bytes()
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        entry = cached.get(doc_id)
+        if entry is not None and entry.get("digest") == digest:
+            try:
+                result[doc_id] = DocSummary(**entry)  # type: ignore[arg-type]
+                continue
+            except TypeError:
+                pass
+        result[doc_id] = _summarise(data, doc_id, digest)
+        dirty = True
+    if dirty or set(cached) != set(result):
+        _write_cache(cache_path, result)
+    return result
+
+
+def _write_cache(path: Path, index: dict[str, DocSummary]) -> None:
+    data = {
+        k: {"digest": v.digest, "code_lists": v.code_lists, "codings": v.codings, "words": v.words,
+            "paragraphs": v.paragraphs}
+        for k, v in index.items()
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        gitignore = path.parent.parent / ".gitignore"
+        if not gitignore.exists():
+            atomic_write(gitignore, "cache/\nlock\n")
+        atomic_write(path, json.dumps(data, separators=(",", ":")))
+    except OSError:
+        pass  # a read-only project still answers; the cache only saves time

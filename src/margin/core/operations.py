@@ -1,0 +1,562 @@
+"""Operations that change a project. Every interface (CLI, app, merge) goes through these.
+
+Each operation validates first, then changes the in-memory project, writes the files atomically and
+returns a ``Change``: the states before and after of what it touched, from which undo (``revert``), redo
+(``replay``) and session summaries are made.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from margin.core.coding import Coding
+from margin.core.document import Document
+from margin.core.errors import OperationError
+from margin.core.project import Project
+
+
+@dataclass(frozen=True, slots=True)
+class DocState:
+    """A document's content at one moment (front matter, plain text, codings)."""
+
+    text: str
+    codings: tuple[Coding, ...]
+    front_matter: str | None
+
+    @classmethod
+    def of(cls, doc: Document) -> DocState:
+        return cls(doc.text, tuple(doc.codings), doc.front_matter)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one operation did: a summary, and the before/after states of every file it touched."""
+
+    action: str
+    summary: str
+    documents: dict[str, tuple[DocState, DocState]] = field(default_factory=dict)
+    codebook: tuple[str, str] | None = None
+    participants: tuple[str, str] | None = None
+
+    def inverse(self) -> Change:
+        return Change(
+            self.action,
+            "undo: " + self.summary,
+            {k: (after, before) for k, (before, after) in self.documents.items()},
+            (self.codebook[1], self.codebook[0]) if self.codebook else None,
+            (self.participants[1], self.participants[0]) if self.participants else None,
+        )
+
+
+def replay(project: Project, change: Change) -> None:
+    """Bring the project to the 'after' side of ``change`` (used for redo, and for undo via ``inverse``)."""
+    from margin.core.codebook import Codebook
+    from margin.core.participants import Participants
+
+    if change.codebook is not None:
+        project.codebook = Codebook.parse(change.codebook[1])
+        project.save_codebook()
+    if change.participants is not None:
+        project.participants = Participants.parse(change.participants[1])
+        project.save_participants()
+    for doc_id, (_, after) in change.documents.items():
+        doc = project.document(doc_id)
+        doc.set_text(after.text)
+        doc.set_front_matter(after.front_matter)
+        doc.codings = list(after.codings)
+        project.save_document(doc)
+
+
+def revert(project: Project, change: Change) -> Change:
+    inverse = change.inverse()
+    replay(project, inverse)
+    return inverse
+
+
+class History:
+    """Undo and redo stacks of changes, across documents and the codebook."""
+
+    def __init__(self) -> None:
+        self.done: list[Change] = []
+        self.undone: list[Change] = []
+
+    def record(self, change: Change) -> Change:
+        self.done.append(change)
+        self.undone.clear()
+        return change
+
+    def undo(self, project: Project) -> Change | None:
+        if not self.done:
+            return None
+        change = self.done.pop()
+        revert(project, change)
+        self.undone.append(change)
+        return change
+
+    def redo(self, project: Project) -> Change | None:
+        if not self.undone:
+            return None
+        change = self.undone.pop()
+        replay(project, change)
+        self.done.append(change)
+        return change
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+def snippet(text: str, start: int, end: int, width: int = 40) -> str:
+    words = " ".join(text[start:end].split())
+    return words if len(words) <= width else words[: width - 1] + "…"
+
+
+def where(doc: Document, start: int) -> str:
+    return f"{doc.id} ¶{doc.paragraph_of(start) + 1}"
+
+
+def _resolve_codes(project: Project, codes: Iterable[str]) -> tuple[str, ...]:
+    resolved: list[str] = []
+    for name in codes:
+        slug = project.codebook.resolve(name)
+        if slug is None:
+            from rapidfuzz import process
+
+            guess = process.extractOne(name, list(project.codebook.codes))
+            hint = f" (did you mean '{guess[0]}'?)" if guess and guess[1] >= 70 else ""
+            raise OperationError(f"unknown code '{name}'{hint} — add it first with `margin code add {name}`")
+        code = project.codebook.get(slug)
+        if code is not None and not code.codable:
+            raise OperationError(f"'{slug}' is a grouping code and cannot be applied — apply one of its subcodes")
+        if slug not in resolved:
+            resolved.append(slug)
+    if not resolved:
+        raise OperationError("name at least one code")
+    return tuple(resolved)
+
+
+def _check_span(doc: Document, start: int, end: int) -> None:
+    if not 0 <= start < end <= len(doc.text):
+        raise OperationError(
+            f"the span {start}–{end} is not within {doc.id} (0–{len(doc.text)}) or is empty — "
+            "offsets are code points into the plain text (see `margin coding list`)"
+        )
+
+
+def _find(doc: Document, start: int, end: int) -> int:
+    for i, c in enumerate(doc.codings):
+        if c.start == start and c.end == end:
+            return i
+        if c.start > start:
+            break
+    return -1
+
+
+def _insert(doc: Document, coding: Coding) -> None:
+    bisect.insort_right(doc.codings, coding, key=Coding.sort_key)
+
+
+def _doc_change(
+    project: Project, action: str, summary: str, doc: Document, before: DocState, *, save: bool = True
+) -> Change:
+    if save:
+        project.save_document(doc)
+    return Change(action, summary, {doc.id: (before, DocState.of(doc))})
+
+
+# --- codings ------------------------------------------------------------------------------------------
+def apply_codes(
+    project: Project, doc_id: str, start: int, end: int, codes: Sequence[str], memo: str | None = None
+) -> Change:
+    """Apply codes to ``[start, end)``: added to a coding of exactly that span, or a new coding."""
+    doc = project.document(doc_id)
+    _check_span(doc, start, end)
+    slugs = _resolve_codes(project, codes)
+    memo = memo or None
+    before = DocState.of(doc)
+    i = _find(doc, start, end)
+    if i >= 0:
+        old = doc.codings[i]
+        merged = old.codes + tuple(s for s in slugs if s not in old.codes)
+        new_memo = memo if memo is not None else old.memo
+        if merged == old.codes and new_memo == old.memo:
+            raise OperationError(f"those words already carry {', '.join(slugs)}")
+        doc.codings[i] = Coding(start, end, merged, new_memo, old.label)
+    else:
+        _insert(doc, Coding(start, end, slugs, memo))
+    summary = f"+ {', '.join(slugs)} on '{snippet(doc.text, start, end)}' ({where(doc, start)})"
+    return _doc_change(project, "coding.apply", summary, doc, before)
+
+
+def remove_coding(
+    project: Project, doc_id: str, start: int, end: int, codes: Sequence[str] | None = None
+) -> Change:
+    """Remove the coding of exactly ``[start, end)``, or only some of its codes."""
+    doc = project.document(doc_id)
+    i = _find(doc, start, end)
+    if i < 0:
+        raise OperationError(
+            f"no coding spans exactly {start}–{end} in {doc_id} — `margin coding list {doc_id}` shows them"
+        )
+    before = DocState.of(doc)
+    old = doc.codings[i]
+    if codes:
+        names = {project.codebook.resolve(c) or c for c in codes}
+        missing = names - set(old.codes)
+        if missing:
+            raise OperationError(f"that coding has no code {', '.join(sorted(missing))} (it has {', '.join(old.codes)})")
+        keep = tuple(c for c in old.codes if c not in names)
+    else:
+        keep = ()
+    removed = [c for c in old.codes if c not in keep]
+    if keep:
+        doc.codings[i] = Coding(old.start, old.end, keep, old.memo, old.label)
+    else:
+        del doc.codings[i]
+    summary = f"- {', '.join(removed)} on '{snippet(doc.text, start, end)}' ({where(doc, start)})"
+    return _doc_change(project, "coding.remove", summary, doc, before)
+
+
+_KEEP = object()
+
+
+def change_coding(
+    project: Project,
+    doc_id: str,
+    start: int,
+    end: int,
+    *,
+    codes: Sequence[str] | None = None,
+    new_start: int | None = None,
+    new_end: int | None = None,
+    memo: str | None | object = _KEEP,
+) -> Change:
+    """Change a coding's codes, its boundaries (widen or narrow) or its memo."""
+    doc = project.document(doc_id)
+    i = _find(doc, start, end)
+    if i < 0:
+        raise OperationError(f"no coding spans exactly {start}–{end} in {doc_id}")
+    before = DocState.of(doc)
+    old = doc.codings[i]
+    s = old.start if new_start is None else new_start
+    e = old.end if new_end is None else new_end
+    _check_span(doc, s, e)
+    slugs = _resolve_codes(project, codes) if codes is not None else old.codes
+    new_memo = old.memo if memo is _KEEP else (str(memo) if memo else None)
+    new = Coding(s, e, slugs, new_memo, old.label)
+    if new == old:
+        raise OperationError("nothing to change")
+    del doc.codings[i]
+    j = _find(doc, s, e)
+    if j >= 0:  # the new span is already coded: one segment, the union of codes
+        other = doc.codings[j]
+        union = other.codes + tuple(c for c in slugs if c not in other.codes)
+        doc.codings[j] = Coding(s, e, union, _join_memos(other.memo, new_memo), other.label)
+    else:
+        _insert(doc, new)
+    parts = []
+    if slugs != old.codes:
+        parts.append(f"{', '.join(old.codes)} → {', '.join(slugs)}")
+    if (s, e) != (old.start, old.end):
+        parts.append(f"'{snippet(doc.text, old.start, old.end)}' → '{snippet(doc.text, s, e)}'")
+    if new_memo != old.memo:
+        parts.append("memo")
+    summary = f"~ {'; '.join(parts)} ({where(doc, s)})"
+    return _doc_change(project, "coding.change", summary, doc, before)
+
+
+def _join_memos(a: str | None, b: str | None) -> str | None:
+    if a and b and a != b:
+        return a + "\n" + b
+    return a or b
+
+
+# --- text ---------------------------------------------------------------------------------------------
+def _offset_map(old: str, new: str) -> Callable[[int, bool], int]:
+    """Map offsets in ``old`` to ``new`` so that codings stay on their words.
+
+    A start follows the first character after it, an end the last character before it; where that
+    character was replaced, the start goes to the start of the replacement and the end to its end, and
+    text inserted at a boundary stays outside the coding.
+    """
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    blocks = [(0, prefix, 0, prefix, "equal")] if prefix else []
+    matcher = difflib.SequenceMatcher(None, old[prefix : len(old) - suffix], new[prefix : len(new) - suffix], False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if i1 < i2:
+            blocks.append((i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix, tag))
+    if suffix:
+        blocks.append((len(old) - suffix, len(old), len(new) - suffix, len(new), "equal"))
+    firsts = [b[0] for b in blocks]
+
+    def mapping(pos: int, is_start: bool) -> int:
+        char = pos if is_start else pos - 1
+        if char < 0:
+            return 0
+        if char >= len(old):
+            return len(new)
+        i1, _, j1, j2, tag = blocks[bisect.bisect_right(firsts, char) - 1]
+        if tag == "equal":
+            return j1 + (char - i1) + (0 if is_start else 1)
+        return j1 if is_start else j2
+
+    return mapping
+
+
+def edit_text(
+    project: Project, doc_id: str, paragraph: int, new_text: str, *, drop_empty: bool = False
+) -> Change:
+    """Replace paragraph ``paragraph``'s text (e.g. to fix a transcription error); codings keep their words."""
+    doc = project.document(doc_id)
+    if not 0 <= paragraph < doc.paragraph_count:
+        raise OperationError(f"{doc_id} has paragraphs 1–{doc.paragraph_count}, not {paragraph + 1}")
+    for bad, why in (("\n", "a line break would make two paragraphs"), ("\r", "a carriage return"), ("\x00", "a NUL")):
+        if bad in new_text:
+            raise OperationError(f"the new text holds {why} — one paragraph is one line of text")
+    ps, pe = doc.paragraph_span(paragraph)
+    old_text = doc.text[ps:pe]
+    if old_text == new_text:
+        raise OperationError("the text is unchanged")
+    mapping = _offset_map(old_text, new_text)
+    delta = len(new_text) - len(old_text)
+
+    def move(pos: int, is_start: bool) -> int:
+        if pos < ps or (pos == ps and not is_start):
+            return pos
+        if pos > pe:
+            return pos + delta
+        return ps + mapping(pos - ps, is_start)
+
+    moved: list[Coding] = []
+    vanished: list[Coding] = []
+    for c in doc.codings:
+        s = move(c.start, True)
+        e = move(c.end, False)
+        if s >= e:
+            vanished.append(c)
+        else:
+            moved.append(Coding(s, e, c.codes, c.memo, c.label))
+    if vanished and not drop_empty:
+        lost = "; ".join(f"{', '.join(c.codes)} on '{snippet(doc.text, c.start, c.end)}'" for c in vanished)
+        raise OperationError(f"this edit deletes all the words of {len(vanished)} coding(s): {lost} — keep "
+                             "some of their words, or remove those codings first")
+    before = DocState.of(doc)
+    doc.set_text(doc.text[:ps] + new_text + doc.text[pe:])
+    moved.sort(key=Coding.sort_key)
+    doc.codings = moved
+    summary = f"text edit in {doc.id} ¶{paragraph + 1}: '{snippet(old_text, 0, len(old_text))}' → '{snippet(new_text, 0, len(new_text))}'"
+    return _doc_change(project, "text.edit", summary, doc, before)
+
+
+# --- codes in the codebook ----------------------------------------------------------------------------
+def _codebook_change(project: Project, action: str, summary: str, before: str,
+                     documents: dict[str, tuple[DocState, DocState]] | None = None) -> Change:
+    return Change(action, summary, documents or {}, (before, project.codebook.dump()))
+
+
+def _rewrite(project: Project, slugs: set[str], recode: Callable[[tuple[str, ...]], tuple[str, ...]]
+             ) -> dict[str, tuple[DocState, DocState]]:
+    """Recode every coding that names one of ``slugs``; codings left with no code vanish, and codings of
+    the same span collapse into one. Returns the touched documents (not yet saved)."""
+    changed: dict[str, tuple[DocState, DocState]] = {}
+    needles = [s.encode() for s in slugs]
+    for doc_id in project.document_ids():
+        if doc_id not in project.loaded_documents():
+            raw = project.document_path(doc_id).read_bytes()
+            if not any(n in raw for n in needles):
+                continue
+        doc = project.document(doc_id)
+        if not any(slugs.intersection(c.codes) for c in doc.codings):
+            continue
+        before = DocState.of(doc)
+        merged: dict[tuple[int, int], Coding] = {}
+        order: list[tuple[int, int]] = []
+        for c in doc.codings:
+            codes = recode(c.codes) if slugs.intersection(c.codes) else c.codes
+            codes = tuple(dict.fromkeys(codes))
+            if not codes:
+                continue
+            key = (c.start, c.end)
+            if key in merged:
+                prev = merged[key]
+                merged[key] = Coding(c.start, c.end, prev.codes + tuple(x for x in codes if x not in prev.codes),
+                                     _join_memos(prev.memo, c.memo), prev.label)
+            else:
+                merged[key] = Coding(c.start, c.end, codes, c.memo, c.label)
+                order.append(key)
+        doc.codings = [merged[k] for k in order]
+        changed[doc_id] = (before, DocState.of(doc))
+    return changed
+
+
+def _save(project: Project, documents: dict[str, tuple[DocState, DocState]]) -> None:
+    for doc_id in documents:
+        project.save_document(project.document(doc_id))
+
+
+def add_code(project: Project, slug: str, label: str | None = None, parent: str | None = None,
+             index: int | None = None, **fields: object) -> Change:
+    before = project.codebook.dump()
+    project.codebook.add(slug, label or slug, parent=parent, index=index, **fields)
+    project.save_codebook()
+    where_ = f" under {parent}" if parent else ""
+    return _codebook_change(project, "code.add", f"code created: {slug} '{label or slug}'{where_}", before)
+
+
+def update_code(project: Project, slug: str, **fields: object) -> Change:
+    before = project.codebook.dump()
+    old_label = project.codebook.label(slug)
+    project.codebook.update(slug, **fields)
+    project.save_codebook()
+    if set(fields) == {"label"}:
+        summary = f"code relabelled: {slug} '{old_label}' → '{fields['label']}'"
+    else:
+        summary = f"code edited: {slug} ({', '.join(sorted(fields))})"
+    return _codebook_change(project, "code.update", summary, before)
+
+
+def reslug_code(project: Project, old: str, new: str) -> Change:
+    """Change a code's slug; every reference is rewritten and the old slug stays as an alias."""
+    before = project.codebook.dump()
+    project.codebook.reslug(old, new)
+    project.save_codebook()  # first: until the documents are written, the old slug resolves as an alias
+    docs = _rewrite(project, {old}, lambda codes: tuple(new if c == old else c for c in codes))
+    _save(project, docs)
+    return _codebook_change(project, "code.reslug", f"code re-slugged: {old} → {new}", before, docs)
+
+
+def move_code(project: Project, slug: str, parent: str | None, index: int | None = None) -> Change:
+    before = project.codebook.dump()
+    old_parent = project.codebook.get(slug).parent if project.codebook.get(slug) else None
+    project.codebook.move(slug, parent, index)
+    project.save_codebook()
+    return _codebook_change(project, "code.move",
+                            f"code moved: {slug} from {old_parent or 'top level'} to {parent or 'top level'}", before)
+
+
+def merge_codes(project: Project, source: str, target: str) -> Change:
+    """Merge ``source`` into ``target``: its codings become target's, duplicates collapse, its children
+    move under target, and its slug becomes an alias of target."""
+    cb = project.codebook
+    for s in (source, target):
+        if cb.get(s) is None:
+            raise OperationError(f"unknown code '{s}'")
+    if source == target:
+        raise OperationError("a code cannot be merged into itself")
+    if target in cb.descendants(source):
+        raise OperationError(f"'{target}' is inside '{source}' — move it out first, or merge the other way")
+    before = cb.dump()
+    for child in list(cb.children(source)):
+        cb.move(child, target)
+    for set_slug, code_set in list(cb.sets.items()):
+        if source in code_set.codes:
+            members = [target if c == source else c for c in code_set.codes]
+            cb.set_members(set_slug, list(dict.fromkeys(members)))
+    aliases = [source, *cb.get(source).aliases]  # type: ignore[union-attr]
+    cb.remove(source)
+    for alias in aliases:
+        cb.add_alias(target, alias)
+    project.save_codebook()
+    docs = _rewrite(project, {source}, lambda codes: tuple(target if c == source else c for c in codes))
+    _save(project, docs)
+    return _codebook_change(project, "code.merge", f"code merged: {source} into {target}", before, docs)
+
+
+def split_code(project: Project, slug: str, into: Sequence[str], move_codings_to: str | None = None) -> Change:
+    """Split a code into new subcodes (slugs or labels); optionally move all its codings to one of them."""
+    from margin.core.codebook import slugify
+
+    cb = project.codebook
+    if cb.get(slug) is None:
+        raise OperationError(f"unknown code '{slug}'")
+    if len(into) < 2:
+        raise OperationError("split into at least two new codes")
+    before = cb.dump()
+    made = []
+    for name in into:
+        new = slugify(name, set(cb.codes) | {a for c in cb.codes.values() for a in c.aliases})
+        cb.add(new, name, parent=slug)
+        made.append(new)
+    target = None
+    if move_codings_to is not None:
+        target = cb.resolve(move_codings_to) if cb.resolve(move_codings_to) in made else None
+        if target is None:
+            target = next((m for m, n in zip(made, into) if move_codings_to in (m, n)), None)
+        if target is None:
+            raise OperationError(f"'{move_codings_to}' is not one of the new codes ({', '.join(made)})")
+    project.save_codebook()
+    docs: dict[str, tuple[DocState, DocState]] = {}
+    if target is not None:
+        moved_to = target
+        docs = _rewrite(project, {slug}, lambda codes: tuple(moved_to if c == slug else c for c in codes))
+        _save(project, docs)
+    return _codebook_change(project, "code.split", f"code split: {slug} into {', '.join(made)}", before, docs)
+
+
+def code_usage(project: Project, slug: str) -> tuple[int, int]:
+    """How many codings, in how many documents, carry ``slug``."""
+    codings = documents = 0
+    needle = slug.encode()
+    for doc_id in project.document_ids():
+        if doc_id not in project.loaded_documents() and needle not in project.document_path(doc_id).read_bytes():
+            continue
+        n = sum(1 for c in project.document(doc_id).codings if slug in c.codes)
+        codings += n
+        documents += n > 0
+    return codings, documents
+
+
+def delete_code(project: Project, slug: str, *, force: bool = False) -> Change:
+    """Delete a code; refused while codings use it unless ``force`` (which removes it from those codings).
+    Its subcodes move up to its parent."""
+    cb = project.codebook
+    if cb.get(slug) is None:
+        raise OperationError(f"unknown code '{slug}'")
+    codings, documents = code_usage(project, slug)
+    if codings and not force:
+        raise OperationError(
+            f"'{slug}' is used by {codings} coding(s) in {documents} document(s) — merge it into another code "
+            "(`margin code merge`), or delete it with --force to remove it from those codings"
+        )
+    before = cb.dump()
+    for set_slug, code_set in list(cb.sets.items()):
+        if slug in code_set.codes:
+            cb.set_members(set_slug, [c for c in code_set.codes if c != slug])
+    cb.remove(slug, reparent_children=True)
+    project.save_codebook()
+    docs = _rewrite(project, {slug}, lambda codes: tuple(c for c in codes if c != slug)) if codings else {}
+    _save(project, docs)
+    extra = f", removed from {codings} coding(s)" if codings else ""
+    return _codebook_change(project, "code.delete", f"code deleted: {slug}{extra}", before, docs)
+
+
+# --- attributes ---------------------------------------------------------------------------------------
+def set_attribute(project: Project, participant: str, name: str, value: object) -> Change:
+    before = project.participants.dump()
+    project.participants.set_attribute(participant, name, value)
+    project.save_participants()
+    return Change("attribute.set", f"attribute: {participant}.{name} = {value}", {},
+                  None, (before, project.participants.dump()))
+
+
+def set_document_variable(project: Project, doc_id: str, name: str, value: object) -> Change:
+    """Set a document variable in the front matter (keeps the rest of the front matter as it is)."""
+    from margin.core.yamlio import dump_round_trip, load_round_trip
+
+    doc = project.document(doc_id)
+    before = DocState.of(doc)
+    data = load_round_trip(doc.front_matter or "", doc.id) or {}
+    if not hasattr(data, "insert"):
+        raise OperationError(f"the front matter of {doc_id} is not a mapping")
+    if value is None:
+        data.pop(name, None)
+    else:
+        data[name] = value
+    doc.set_front_matter(dump_round_trip(data) if data else "")
+    return _doc_change(project, "document.variable", f"variable: {doc_id} {name} = {value}", doc, before)

@@ -1,0 +1,170 @@
+"""A Margin project on disk: settings, codebook, participants and documents, read lazily."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from margin.core.document import Document, load_document, serialise_document
+from margin.core.errors import FormatError, MarginError
+from margin.core.textfile import atomic_write, read_text
+from margin.core.yamlio import load_safe
+
+if TYPE_CHECKING:
+    from margin.core.codebook import Codebook
+    from margin.core.participants import Participants
+
+SETTINGS = "margin.yaml"
+CODEBOOK = "codebook.yaml"
+PARTICIPANTS = "participants.yaml"
+DOCUMENTS = "documents"
+MEMOS = "memos"
+STATE = ".margin"
+
+
+class NotAProject(MarginError):
+    """No margin.yaml at or above the directory asked for."""
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` that holds a margin.yaml."""
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / SETTINGS).is_file():
+            return candidate
+    raise NotAProject(
+        f"{start} is not in a Margin project (no {SETTINGS} here or above) — "
+        "run `margin init PATH` to make one, or name one with `-C PATH`"
+    )
+
+
+class Project:
+    """The files of one project. Documents are parsed on first use and kept."""
+
+    def __init__(self, root: Path, settings: dict[str, Any], codebook: Codebook, participants: Participants):
+        self.root = root
+        self.settings = settings
+        self.codebook = codebook
+        self.participants = participants
+        self._documents: dict[str, Document] = {}
+        self._ids: list[str] | None = None
+
+    # --- loading ------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Path | str = ".") -> Project:
+        """Load the project at ``path`` (or the one above it). Raises FormatError for unusable files."""
+        from margin.core.codebook import Codebook
+        from margin.core.participants import Participants, new_participants
+
+        root = find_root(Path(path))
+        settings = load_safe(read_text(root / SETTINGS, SETTINGS), SETTINGS) or {}
+        if not isinstance(settings, dict):
+            raise FormatError("margin.yaml must be a YAML mapping (name: …)", path=SETTINGS, line=1, column=1)
+        codebook_path = root / CODEBOOK
+        codebook = Codebook.parse(read_text(codebook_path, CODEBOOK), CODEBOOK) if codebook_path.exists() else None
+        if codebook is None:
+            from margin.core.codebook import new_codebook
+
+            codebook = new_codebook()
+        participants_path = root / PARTICIPANTS
+        participants = (
+            Participants.parse(read_text(participants_path, PARTICIPANTS), PARTICIPANTS)
+            if participants_path.exists()
+            else new_participants()
+        )
+        return cls(root, settings, codebook, participants)
+
+    @property
+    def name(self) -> str:
+        return str(self.settings.get("name") or self.root.name)
+
+    # --- documents ----------------------------------------------------------------------------------
+    def document_ids(self) -> list[str]:
+        """Every document's ID (``group/name``), sorted; documents outside the project are refused."""
+        if self._ids is None:
+            self._ids = sorted(self._scan())
+        return list(self._ids)
+
+    def _scan(self) -> Iterator[str]:
+        base = self.root / DOCUMENTS
+        if not base.is_dir():
+            return
+        root = self.root.resolve()
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for filename in filenames:
+                if not filename.endswith(".txt") or filename.startswith("."):
+                    continue
+                path = Path(dirpath) / filename
+                rel = path.relative_to(base).as_posix()[:-4]
+                if path.is_symlink() and not path.resolve().is_relative_to(root):
+                    raise FormatError(
+                        "this document is a link to a file outside the project — copy the file into the "
+                        "project (or import it with `margin import`)",
+                        path=self.relative(path),
+                    )
+                yield rel
+
+    def document_path(self, doc_id: str) -> Path:
+        path = (self.root / DOCUMENTS / f"{doc_id}.txt").resolve()
+        if not path.is_relative_to((self.root / DOCUMENTS).resolve()):
+            raise MarginError(f"'{doc_id}' is not a document of this project (it points outside documents/)")
+        return path
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    def resolve_document(self, name: str) -> str:
+        """A document ID from what a user typed: an ID, a path, or a unique name."""
+        ids = self.document_ids()
+        candidate = name.removesuffix(".txt")
+        if candidate.startswith(DOCUMENTS + "/"):
+            candidate = candidate[len(DOCUMENTS) + 1 :]
+        if candidate in ids:
+            return candidate
+        matches = [i for i in ids if i.rpartition("/")[2] == candidate]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise MarginError(f"'{name}' names several documents ({', '.join(matches)}) — give the group too")
+        raise MarginError(f"no document '{name}' — `margin show` without a name lists the documents")
+
+    def document(self, doc_id: str) -> Document:
+        doc = self._documents.get(doc_id)
+        if doc is None:
+            path = self.document_path(doc_id)
+            if not path.is_file():
+                raise MarginError(f"no document '{doc_id}' in {self.root}")
+            doc = load_document(path.read_bytes(), doc_id, f"{DOCUMENTS}/{doc_id}.txt")
+            self._documents[doc_id] = doc
+        return doc
+
+    def loaded_documents(self) -> dict[str, Document]:
+        return self._documents
+
+    def forget(self, doc_id: str) -> None:
+        """Drop a cached document (it changed on disk)."""
+        self._documents.pop(doc_id, None)
+        self._ids = None
+
+    # --- writing ------------------------------------------------------------------------------------
+    def save_document(self, doc: Document) -> None:
+        atomic_write(self.document_path(doc.id), serialise_document(doc))
+        self._documents[doc.id] = doc
+        if self._ids is not None and doc.id not in self._ids:
+            self._ids = None
+
+    def save_codebook(self) -> None:
+        atomic_write(self.root / CODEBOOK, self.codebook.dump())
+
+    def save_participants(self) -> None:
+        atomic_write(self.root / PARTICIPANTS, self.participants.dump())
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE
