@@ -1,0 +1,160 @@
+"""Project commands: init, demo, open, check."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from margin.cli.output import Output
+
+DEMO_NAME = "margin-demo"
+
+
+def register(commands: Any) -> None:
+    p = commands.add_parser("init", help="make a new Margin project (a git repository)")
+    p.add_argument("path", nargs="?", default=".", help="directory for the project (default: here)")
+    p.add_argument("--name", help="the project's name (default: the directory's name)")
+    p.set_defaults(run=cmd_init)
+
+    p = commands.add_parser("demo", help="copy the demo study to a new directory and open it")
+    p.add_argument("path", nargs="?", help=f"where to put it (default: ./{DEMO_NAME}, or a free variant)")
+    p.add_argument("--no-open", action="store_true", help="only create it and print its path")
+    p.set_defaults(run=cmd_demo)
+
+    p = commands.add_parser("open", help="open a project in the app")
+    p.add_argument("path", nargs="?", default=".", help="the project (default: the one here)")
+    p.set_defaults(run=cmd_open)
+
+    p = commands.add_parser("check", help="validate every file; errors as file:line:column")
+    p.set_defaults(run=cmd_check)
+
+
+def load(path: str | Path = ".") -> Any:
+    from margin.core.project import Project
+
+    return Project.load(path)
+
+
+def write_new_project(root: Path, name: str) -> None:
+    """The files of an empty project."""
+    from margin.core.codebook import new_codebook
+    from margin.core.participants import new_participants
+    from margin.core.textfile import atomic_write
+
+    atomic_write(root / "margin.yaml", f"name: {_yaml_scalar(name)}\ncitation: \"({{speaker}}, {{document}})\"\n")
+    atomic_write(root / "codebook.yaml", new_codebook().dump())
+    atomic_write(root / "participants.yaml", new_participants().dump())
+    for folder in ("documents", "memos"):
+        (root / folder).mkdir(exist_ok=True)
+        keep = root / folder / ".gitkeep"
+        if not any((root / folder).iterdir()):
+            keep.touch()
+    atomic_write(root / ".margin" / ".gitignore", "cache/\nlock\n")
+
+
+def _yaml_scalar(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def cmd_init(args: argparse.Namespace, out: Output) -> int:
+    from margin.core.errors import MarginError
+    from margin.vcs.repo import init_repository
+
+    root = Path(args.path).resolve()
+    if (root / "margin.yaml").exists():
+        raise MarginError(f"{root} is a Margin project already")
+    root.mkdir(parents=True, exist_ok=True)
+    write_new_project(root, args.name or root.name)
+    commit = init_repository(root, "Start the Margin project")
+    out.result(f"Made a Margin project in {root}", {"path": str(root), "commit": commit})
+    return 0
+
+
+def demo_source() -> Path:
+    """The demo study shipped with Margin (inside the package, or beside it in a source checkout)."""
+    from importlib import resources
+
+    shipped = Path(str(resources.files("margin") / "demo_project"))
+    if (shipped / "margin.yaml").is_file():
+        return shipped
+    checkout = Path(__file__).resolve().parents[3] / "projects" / "peer-support"
+    if (checkout / "margin.yaml").is_file():
+        return checkout
+    from margin.core.errors import MarginError
+
+    raise MarginError("the demo study is missing from this installation — reinstall Margin")
+
+
+def free_path(base: Path) -> Path:
+    if not base.exists():
+        return base
+    n = 2
+    while (base.parent / f"{base.name}-{n}").exists():
+        n += 1
+    return base.parent / f"{base.name}-{n}"
+
+
+def cmd_demo(args: argparse.Namespace, out: Output) -> int:
+    from margin.core.errors import MarginError
+    from margin.vcs.repo import init_repository
+
+    if args.path:
+        target = Path(args.path).resolve()
+        if target.exists() and any(target.iterdir()):
+            raise MarginError(f"{target} exists and is not empty — name a new directory")
+    else:
+        target = free_path(Path.cwd() / DEMO_NAME)
+    shutil.copytree(demo_source(), target, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("cache", "lock", "__pycache__"))
+    commit = init_repository(target, "Import the peer support demo study")
+    if args.no_open or args.json or not sys.stdout.isatty():
+        out.result(str(target), {"path": str(target), "commit": commit})
+        return 0
+    return _run_app(target)
+
+
+def _run_app(path: Path) -> int:
+    load(path)  # report an unusable project here, before the screen switches
+    from margin.tui.app import run_app
+
+    return int(run_app(path) or 0)
+
+
+def cmd_open(args: argparse.Namespace, out: Output) -> int:
+    return _run_app(Path(args.path))
+
+
+def open_here(args: argparse.Namespace, out: Output) -> int:
+    """`margin` alone: open the project here, or explain what to do."""
+    from margin.core.project import NotAProject, find_root
+
+    try:
+        find_root(Path.cwd())
+    except NotAProject as exc:
+        out.error(f"{exc}; `margin demo` opens the demo study, `margin --help` lists the commands")
+        return 2
+    return _run_app(Path.cwd())
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    from margin.core.check import check_project
+
+    project = load()
+    problems = check_project(project)
+    if args.json:
+        out.data({"ok": not problems, "problems": [p.as_dict() for p in problems]})
+        return 1 if problems else 0
+    for problem in problems:
+        out.line(str(problem))
+    if problems:
+        out.line(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+        return 1
+    docs = project.document_ids()
+    out.line(f"ok: {len(docs)} documents, {len(project.codebook.codes)} codes, "
+             f"{len(project.participants.people)} participants")
+    return 0
