@@ -21,7 +21,6 @@ _LABEL = re.compile(r"[a-z0-9]+")
 _SLUG_AT = re.compile(_SLUG)
 _MEMO_ESCAPE = re.compile(r"\\(.)")
 _MEMO_UNESCAPE = {"\\": "\\", "]": "]", "n": "\n"}
-_TEXT_ESCAPE = str.maketrans({"\\": "\\\\", "{": "\\{", "}": "\\}"})
 _MEMO_ESCAPES = str.maketrans({"\\": "\\\\", "]": "\\]", "\n": "\\n"})
 
 
@@ -274,7 +273,9 @@ def _diagnose_memo(line: str, i: int, lineno: int) -> FormatError:
 
 def escape_text(text: str) -> str:
     """Escape plain text for the body (without the context-dependent '\\@')."""
-    return text.translate(_TEXT_ESCAPE)
+    if _SPECIAL.search(text) is None:  # the common case, and much faster than translating
+        return text
+    return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
 
 
 def format_code_list(codes: Sequence[str], memo: str | None) -> str:
@@ -317,7 +318,7 @@ def serialise_body(text: str, codings: Iterable[Coding]) -> str:
     """Write plain text and codings as a body in canonical form (the inverse of ``parse_body``)."""
     coded = assign_labels(text, list(codings))
     if not coded:
-        return text.translate(_TEXT_ESCAPE)
+        return escape_text(text)
     events: dict[int, tuple[list[int], list[int]]] = {}
     for i, c in enumerate(coded):
         events.setdefault(c.start, ([], []))[1].append(i)
@@ -328,7 +329,7 @@ def serialise_body(text: str, codings: Iterable[Coding]) -> str:
     for p in sorted(events):
         closes, opens = events[p]
         if p > prev:
-            chunk = text[prev:p].translate(_TEXT_ESCAPE)
+            chunk = escape_text(text[prev:p])
             if after_plain_open and chunk.startswith("@"):
                 chunk = "\\" + chunk
             parts.append(chunk)
@@ -347,7 +348,7 @@ def serialise_body(text: str, codings: Iterable[Coding]) -> str:
                 parts.append("{@" + c.label + " ")
                 after_plain_open = False
         prev = p
-    chunk = text[prev:].translate(_TEXT_ESCAPE)
+    chunk = escape_text(text[prev:])
     if after_plain_open and chunk.startswith("@"):
         chunk = "\\" + chunk
     parts.append(chunk)
