@@ -12,6 +12,8 @@ from margin.core.coding import Coding
 from margin.core.errors import OperationError
 from margin.core.operations import (
     History,
+    _TOKEN,
+    _common_ends,
     _offset_map,
     add_code,
     apply_codes,
@@ -114,7 +116,7 @@ def test_edit_text_keeps_codings_on_their_words(project_dir: Path) -> None:
     edit_text(project, "qual1/int-07", index, new)
     doc = Project.load(project_dir).document("qual1/int-07")
     coded = [doc.text[c.start : c.end] for c in doc.codings]
-    assert "more atentive to language" in coded
+    assert "more atentive to language" in coded  # a misspelt word replaced inside the coding
     assert "It was clear that it was about us being the one" in coded
     assert "it was about us" in coded
 
@@ -126,11 +128,11 @@ def test_edit_text_refuses_to_delete_a_coding_unless_asked(project_dir: Path) ->
     index = doc.paragraph_of(start)
     before = files(project_dir)
     with pytest.raises(OperationError, match="deletes all the words of 1 coding"):
-        edit_text(project, "qual1/int-07", index, "P07: I have become better at work.")
+        edit_text(project, "qual1/int-07", index, "P07: I have become at work.")
     assert files(project_dir) == before
     with pytest.raises(OperationError, match="one paragraph"):
         edit_text(project, "qual1/int-07", index, "two\nlines")
-    edit_text(project, "qual1/int-07", index, "P07: I have become better at work.", drop_empty=True)
+    edit_text(project, "qual1/int-07", index, "P07: I have become at work.", drop_empty=True)
     assert len(Project.load(project_dir).document("qual1/int-07").codings) == 2
 
 
@@ -194,18 +196,24 @@ def test_revert_of_replay_is_identity(project_dir: Path) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text("ab c", max_size=20), st.text("ab cd", max_size=20), st.data())
+@given(st.text("ab c.", max_size=20), st.text("ab cd.", max_size=20), st.data())
 def test_offset_map_is_monotonic_and_keeps_unchanged_words(old: str, new: str, data: st.DataObject) -> None:
     mapping = _offset_map(old, new)
     starts = [mapping(p, True) for p in range(len(old) + 1)]
     ends = [mapping(p, False) for p in range(len(old) + 1)]
     assert starts == sorted(starts) and ends == sorted(ends)
     assert all(0 <= x <= len(new) for x in starts + ends)
-    # a span in an unchanged prefix keeps its place
-    i = 0
-    while i < min(len(old), len(new)) and old[i] == new[i]:
-        i += 1
-    if i >= 2:
-        s = data.draw(st.integers(0, i - 2))
-        e = data.draw(st.integers(s + 1, i - 1))
+    # spans on the unchanged words at the start keep their place; those at the end move with the edit
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    head, tail = _common_ends(a, b)
+    prefix = len("".join(a[:head]))
+    suffix = len("".join(a[len(a) - tail :]))
+    if prefix >= 1:
+        s = data.draw(st.integers(0, prefix - 1))
+        e = data.draw(st.integers(s + 1, prefix))
         assert (mapping(s, True), mapping(e, False)) == (s, e)
+    if suffix >= 1:
+        s = data.draw(st.integers(len(old) - suffix, len(old) - 1))
+        e = data.draw(st.integers(s + 1, len(old)))
+        delta = len(new) - len(old)
+        assert (mapping(s, True), mapping(e, False)) == (s + delta, e + delta)
