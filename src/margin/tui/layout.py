@@ -1,0 +1,291 @@
+"""How a transcript is laid out on screen: wrapped rows, coding pieces per paragraph, coding stripes.
+
+Pure functions over a Document (no textual), so the layout can be tested and measured on its own.
+Terms: a *paragraph* is a line of the document's plain text; a *row* is one screen line of the wrapped
+transcript; a *piece* is the part of a coding that lies in one paragraph.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.cells import cell_len, get_character_cell_size
+
+from margin.core.document import Document
+
+MAX_STRIPES = 8
+"""At most this many stripe columns; deeper codings keep their colour and label but get no bar."""
+MAX_LABELS = 24
+MIN_LABELS = 6
+MIN_TEXT = 20
+
+Piece = tuple[int, int, int]
+"""``(start, end, coding index)``: offsets local to the paragraph, clipped to it."""
+
+_WORD = re.compile(r"\s*\S+\s*")
+_NON_SPACE = re.compile(r"[^ ]")
+_CONTROLS = {c: "\ufffd" for c in (*range(32), 127, *range(0x80, 0xA0))}
+_CONTROLS.update({9: " ", 0x2028: "↵", 0x2029: "¶"})
+_DISPLAY = str.maketrans(_CONTROLS)
+
+
+def display_text(text: str) -> str:
+    """``text`` with every control character replaced by one visible character (offsets unchanged)."""
+    return text.translate(_DISPLAY)
+
+
+def wrap_offsets(text: str, width: int) -> tuple[int, ...]:
+    """Start offsets of the rows ``text`` fills at ``width`` cells: greedy breaks at spaces, words longer
+    than a row folded. Trailing spaces hang past the width (they are cropped when drawn)."""
+    width = max(width, 1)
+    if text.isascii():
+        return _wrap_ascii(text, width)
+    if cell_len(text) <= width:
+        return (0,)
+    measure = cell_len
+    starts = [0]
+    col = 0
+    for match in _WORD.finditer(text):
+        start = match.start()
+        word = match.group()
+        body = word.rstrip()
+        need = measure(body)
+        if col + need <= width:
+            col += measure(word)
+            continue
+        if col > 0:
+            starts.append(start)
+        if need <= width:
+            col = measure(word)
+            continue
+        cuts = _fold(body, width)
+        starts.extend(start + cut for cut in cuts)
+        col = measure(word[cuts[-1] :] if cuts else word)
+    return tuple(starts)
+
+
+def _wrap_ascii(text: str, width: int) -> tuple[int, ...]:
+    """``wrap_offsets`` for text whose only space is ' ' and whose characters are one cell each."""
+    starts = [0]
+    pos = 0
+    end = len(text)
+    while end - pos > width:
+        limit = pos + width
+        if text[limit] == " ":
+            match = _NON_SPACE.search(text, limit)
+            if match is None:
+                break
+            pos = match.start()
+        else:
+            after_space = text.rfind(" ", pos, limit) + 1
+            pos = after_space if after_space > pos else limit
+        starts.append(pos)
+    return tuple(starts)
+
+
+def _fold(word: str, width: int) -> list[int]:
+    """Offsets (after 0) at which a word wider than ``width`` is cut into rows."""
+    if word.isascii():
+        return list(range(width, len(word), width))
+    cuts = []
+    col = 0
+    for i, char in enumerate(word):
+        size = get_character_cell_size(char)
+        if col + size > width and col > 0:
+            cuts.append(i)
+            col = 0
+        col += size
+    return cuts
+
+
+def paragraph_pieces(doc: Document) -> dict[int, list[Piece]]:
+    """The coding pieces of every paragraph that has any, in one sweep over the codings.
+
+    Pieces keep the codings' canonical order, so within a paragraph a later piece belongs to a coding
+    that starts later (or at the same place and is shorter): the innermost or most recent one.
+    """
+    starts = doc.paragraph_starts
+    text_len = len(doc.text)
+    count = len(starts)
+    pieces: dict[int, list[Piece]] = {}
+    first = 0
+    for index, coding in enumerate(doc.codings):
+        while first + 1 < count and starts[first + 1] <= coding.start:
+            first += 1
+        last = bisect_right(starts, max(coding.end - 1, coding.start)) - 1
+        for p in range(first, last + 1):
+            base = starts[p]
+            length = (starts[p + 1] - 1 if p + 1 < count else text_len) - base
+            piece = (max(coding.start - base, 0), min(coding.end - base, length), index)
+            pieces.setdefault(p, []).append(piece)
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    """Widths of a row's parts: ``gutter | text | ␣ stripes | ␣ labels`` (the margin only with codings)."""
+
+    gutter: int
+    text: int
+    stripes: int
+    labels: int
+
+    @property
+    def margin(self) -> int:
+        if not (self.stripes or self.labels):
+            return 0
+        return 1 + self.stripes + (1 + self.labels if self.labels else 0)
+
+    @property
+    def total(self) -> int:
+        return self.gutter + self.text + self.margin
+
+
+def _geometry(total: int, gutter: int, stripes: int, has_codings: bool) -> Geometry:
+    room = max(total - gutter, 1)
+    if not has_codings:
+        return Geometry(gutter, room, 0, 0)
+    labels = min(MAX_LABELS, room // 5)
+    if labels < MIN_LABELS or room - 2 - stripes - labels < MIN_TEXT:
+        labels = 0
+    stripes = min(stripes, max(room - 1 - MIN_TEXT, 0))
+    margin = Geometry(gutter, 0, stripes, labels).margin
+    return Geometry(gutter, max(room - margin, 1), stripes, labels)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """One pass of laying out: rows at a geometry's text width, and the codings' rows and columns."""
+
+    geometry: Geometry
+    rows: list[int]
+    breaks: dict[int, tuple[int, ...]]
+    coding_rows: list[tuple[int, int]]
+    columns: list[int]
+    column_count: int
+
+
+def _lay_out(doc: Document, geometry: Geometry) -> _Rows:
+    rows, breaks = _wrap_paragraphs(doc, geometry.text)
+    starts = doc.paragraph_starts
+
+    def row_of(offset: int) -> int:
+        p = bisect_right(starts, offset) - 1
+        wraps = breaks.get(p)
+        return rows[p] + (bisect_right(wraps, offset - starts[p]) - 1 if wraps else 0)
+
+    coding_rows = [(row_of(c.start), row_of(max(c.end - 1, c.start))) for c in doc.codings]
+    columns, count = _stripe_columns(coding_rows)
+    return _Rows(geometry, rows, breaks, coding_rows, columns, count)
+
+
+class TextLayout:
+    """Rows, coding rows and stripe columns of one document at one width (in cells)."""
+
+    def __init__(self, doc: Document, pieces: dict[int, list[Piece]], width: int) -> None:
+        self.doc = doc
+        self.pieces = pieces
+        self.width = width
+        gutter = len(str(doc.paragraph_count)) + 1
+        has_codings = bool(doc.codings)
+        # Reserve stripe columns for the most codings any paragraph holds (an upper bound for any row),
+        # then, if the rows need fewer, lay out once more with only those.
+        bound = min(MAX_STRIPES, max((len(v) for v in pieces.values()), default=0))
+        laid = _lay_out(doc, _geometry(width, gutter, bound, has_codings))
+        needed = min(laid.column_count, laid.geometry.stripes)
+        if needed < laid.geometry.stripes:
+            again = _lay_out(doc, _geometry(width, gutter, needed, has_codings))
+            if min(again.column_count, MAX_STRIPES) <= again.geometry.stripes:
+                laid = again
+        self.geometry = laid.geometry
+        self.rows = laid.rows
+        """First row of each paragraph, then the number of rows."""
+        self.breaks = laid.breaks
+        self.coding_rows = laid.coding_rows
+        """First and last row of each coding."""
+        self.columns = laid.columns
+        """Stripe column of each coding."""
+        self.column_count = laid.column_count
+
+    @property
+    def row_count(self) -> int:
+        return self.rows[-1]
+
+    def paragraph_at(self, row: int) -> int:
+        return bisect_right(self.rows, row, 0, len(self.rows) - 1) - 1
+
+    def row_starts(self, paragraph: int) -> tuple[int, ...]:
+        """Offsets (within the paragraph) at which its rows start."""
+        return self.breaks.get(paragraph, (0,))
+
+    def row_of(self, offset: int) -> int:
+        """The row showing the text offset ``offset`` (a paragraph's '\\n' is on its last row)."""
+        starts = self.doc.paragraph_starts
+        p = bisect_right(starts, offset) - 1
+        breaks = self.breaks.get(p)
+        return self.rows[p] + (bisect_right(breaks, offset - starts[p]) - 1 if breaks else 0)
+
+    def row_span(self, row: int) -> tuple[int, int]:
+        """Text offsets ``[start, end)`` shown on ``row``."""
+        p = self.paragraph_at(row)
+        base, end = self.doc.paragraph_span(p)
+        starts = self.row_starts(p)
+        i = row - self.rows[p]
+        return base + starts[i], base + starts[i + 1] if i + 1 < len(starts) else end
+
+    def codings_on_row(self, row: int) -> list[int]:
+        """Indices of the codings whose rows include ``row``, by stripe column."""
+        rows = self.coding_rows
+        pieces = self.pieces.get(self.paragraph_at(row), ())
+        found = {i for _, _, i in pieces if rows[i][0] <= row <= rows[i][1]}
+        return sorted(found, key=self.columns.__getitem__)
+
+
+def _wrap_paragraphs(doc: Document, width: int) -> tuple[list[int], dict[int, tuple[int, ...]]]:
+    """First row of every paragraph (plus the total at the end) and the row starts of those that wrap."""
+    text = doc.text
+    starts = doc.paragraph_starts
+    count = len(starts)
+    plain_ascii = text.isascii()
+    rows = [0] * (count + 1)
+    breaks: dict[int, tuple[int, ...]] = {}
+    row = 0
+    for p in range(count):
+        rows[p] = row
+        start = starts[p]
+        end = starts[p + 1] - 1 if p + 1 < count else len(text)
+        if plain_ascii and end - start <= width:
+            row += 1
+            continue
+        offsets = wrap_offsets(display_text(text[start:end]), width)
+        if len(offsets) > 1:
+            breaks[p] = offsets
+        row += len(offsets)
+    rows[count] = row
+    return rows, breaks
+
+
+def _stripe_columns(coding_rows: list[tuple[int, int]]) -> tuple[list[int], int]:
+    """Give each coding (in canonical order) the lowest stripe column free over its rows.
+
+    This is a greedy colouring of intervals by start, which needs no more columns than codings share a
+    row, and puts a nested coding one column right of the coding it sits in.
+    """
+    columns = [0] * len(coding_rows)
+    active: list[tuple[int, int]] = []  # (last row, column)
+    free: list[int] = []
+    count = 0
+    for index, (first, last) in enumerate(coding_rows):
+        while active and active[0][0] < first:
+            heapq.heappush(free, heapq.heappop(active)[1])
+        if free:
+            column = heapq.heappop(free)
+        else:
+            column = count
+            count += 1
+        columns[index] = column
+        heapq.heappush(active, (last, column))
+    return columns, count
