@@ -20,39 +20,49 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.parts and ".margin" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.parts and ".margin" not in p.parts
+    }
 
 
 def test_version_in_a_fresh_process_without_textual(project_dir: Path) -> None:
-    code = ("import sys; from margin.cli import main; rc = main(['--json', 'codes']);"
-            "print('TEXTUAL' if 'textual' in sys.modules else 'LIGHT')")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project_dir,
-                            check=False)
+    code = (
+        "import sys; from margin.cli import main; rc = main(['--json', 'codes']);"
+        "print('TEXTUAL' if 'textual' in sys.modules else 'LIGHT')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=project_dir, check=False
+    )
     assert result.stdout.strip().endswith("LIGHT"), result.stdout + result.stderr
-    version = subprocess.run([sys.executable, "-m", "margin", "--version"], capture_output=True, text=True,
-                             check=True)
+    version = subprocess.run(
+        [sys.executable, "-m", "margin", "--version"], capture_output=True, text=True, check=True
+    )
     assert version.stdout.startswith("margin ")
 
 
 def test_init_makes_a_git_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "init", str(tmp_path / "new"))
+    code, _, _ = run(capsys, "init", str(tmp_path / "new"))
     assert code == 0
     root = tmp_path / "new"
     assert (root / "margin.yaml").is_file() and (root / "codebook.yaml").is_file()
-    log = subprocess.run(["git", "-C", str(root), "log", "--format=%an %s"], capture_output=True, text=True,
-                         check=True)
+    log = subprocess.run(
+        ["git", "-C", str(root), "log", "--format=%an %s"], capture_output=True, text=True, check=True
+    )
     assert log.stdout.strip() == "Test Coder Start the Margin project"
-    status = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True,
-                            check=True)
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True, check=True
+    )
     assert status.stdout == ""
     assert run(capsys, "-C", str(root), "check")[0] == 0
     code, _, err = run(capsys, "init", str(root))
     assert code == 1 and "already" in err
 
 
-def test_demo_no_open_creates_a_valid_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_no_open_creates_a_valid_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "demo", "--no-open")
     assert code == 0
@@ -77,25 +87,47 @@ def test_codes_counts_own_and_aggregate(project_dir: Path, capsys: pytest.Captur
     assert "Appreciative language" in out and "3 coded segments" not in out
 
 
-def test_coding_add_list_remove_round_trip(project_dir: Path, capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_coding_add_list_remove_round_trip(
+    project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project_dir)
     text = Project.load(".").document("qual2/fg-01").text
     start = text.index("Nothing coded")
-    code, out, _ = run(capsys, "coding", "add", "fg-01", "--start", str(start), "--end", str(start + 7),
-                       "role-models", "--memo", "a memo | with ] chars")
+    code, out, _ = run(
+        capsys,
+        "coding",
+        "add",
+        "fg-01",
+        "--start",
+        str(start),
+        "--end",
+        str(start + 7),
+        "role-models",
+        "--memo",
+        "a memo | with ] chars",
+    )
     assert code == 0 and "+ role-models on 'Nothing'" in out
     code, out, _ = run(capsys, "--json", "coding", "list", "fg-01")
     records = json.loads(out)
     added = next(r for r in records if r["codes"] == ["role-models"])
-    assert added == {"document": "qual2/fg-01", "start": start, "end": start + 7, "text": "Nothing",
-                     "codes": ["role-models"], "memo": "a memo | with ] chars", "speaker": "M02", "paragraph": 2}
+    assert added == {
+        "document": "qual2/fg-01",
+        "start": start,
+        "end": start + 7,
+        "text": "Nothing",
+        "codes": ["role-models"],
+        "memo": "a memo | with ] chars",
+        "speaker": "M02",
+        "paragraph": 2,
+    }
     assert any(r["speaker"] == "M02" and r["codes"] == ["presence"] for r in records)
     assert run(capsys, "coding", "remove", "fg-01", "--start", str(start), "--end", str(start + 7))[0] == 0
     assert len(json.loads(run(capsys, "--json", "coding", "list", "fg-01")[1])) == 2
 
 
-def test_failing_commands_change_nothing_and_say_why(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_failing_commands_change_nothing_and_say_why(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = tree_bytes(project_dir)
     cases = [
         (["coding", "add", "int-07", "--start", "0", "--end", "5", "no-such-code"], "unknown code"),
@@ -125,8 +157,10 @@ def test_check_reports_file_line_column(project_dir: Path, capsys: pytest.Captur
     assert "documents/qual2/fg-01.txt:5:" in out and "did you mean 'language'" in out
     code, out, _ = run(capsys, "-C", str(project_dir), "--json", "check")
     problems = json.loads(out)["problems"]
-    assert {(p["path"], p["line"]) for p in problems} == {("documents/qual1/int-07.txt", 9),
-                                                          ("documents/qual2/fg-01.txt", 5)}
+    assert {(p["path"], p["line"]) for p in problems} == {
+        ("documents/qual1/int-07.txt", 9),
+        ("documents/qual2/fg-01.txt", 5),
+    }
 
 
 def test_show_renders_codings_without_colour(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

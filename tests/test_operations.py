@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from margin.core.coding import Coding
 from margin.core.errors import OperationError
 from margin.core.operations import (
-    History,
     _TOKEN,
+    History,
     _common_ends,
     _offset_map,
     add_code,
@@ -33,8 +33,11 @@ from margin.core.project import Project
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-            and ".margin" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".margin" not in p.parts
+    }
 
 
 def span_of(project: Project, doc_id: str, words: str) -> tuple[int, int]:
@@ -51,7 +54,9 @@ def test_apply_code_writes_only_the_new_markup(project_dir: Path) -> None:
     after = (project_dir / "documents/qual1/int-07.txt").read_text(encoding="utf-8")
     assert after == before.replace("How did peer support", "{How did peer support}[role-models]")
     assert "role-models" in change.summary and "qual1/int-07 ¶1" in change.summary
-    assert Project.load(project_dir).document("qual1/int-07").codings == project.document("qual1/int-07").codings
+    assert (
+        Project.load(project_dir).document("qual1/int-07").codings == project.document("qual1/int-07").codings
+    )
 
 
 def test_apply_to_an_existing_segment_adds_codes_to_it(project_dir: Path) -> None:
@@ -155,7 +160,9 @@ def test_merge_collapses_duplicates_and_keeps_memos(project_dir: Path) -> None:
     doc = Project.load(project_dir).document("qual1/int-07")
     segment = next(c for c in doc.codings if c.start == start and c.end == end)
     assert segment.codes == ("language",) and segment.memo == "kept memo"
-    assert any(c.codes == ("language",) and doc.text[c.start : c.end] == "it was about us" for c in doc.codings)
+    assert any(
+        c.codes == ("language",) and doc.text[c.start : c.end] == "it was about us" for c in doc.codings
+    )
     assert Project.load(project_dir).codebook.resolve("seriousness") == "language"
 
 

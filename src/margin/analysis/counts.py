@@ -48,8 +48,15 @@ def code_counts(project: Project, index: dict[str, DocSummary]) -> list[CodeCoun
         for slug in in_doc:
             documents[slug] = documents.get(slug, 0) + 1
     rows = [
-        CodeCount(slug, code.label, len(cb.ancestors(slug)), code.parent, own.get(slug, 0),
-                  aggregate.get(slug, 0), documents.get(slug, 0))
+        CodeCount(
+            slug,
+            code.label,
+            len(cb.ancestors(slug)),
+            code.parent,
+            own.get(slug, 0),
+            aggregate.get(slug, 0),
+            documents.get(slug, 0),
+        )
         for slug, code in cb.codes.items()
     ]
     rows.extend(

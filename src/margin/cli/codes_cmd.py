@@ -20,7 +20,7 @@ def register(commands: Any) -> None:
     sub = code.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     p = sub.add_parser("add", help="add a code")
-    p.add_argument("name", help="a slug (appreciative-language) or a label (\"Appreciative language\")")
+    p.add_argument("name", help='a slug (appreciative-language) or a label ("Appreciative language")')
     p.add_argument("--label", help="display label (default: the name)")
     p.add_argument("--parent", help="the parent code's slug (default: top level)")
     _field_options(p)
@@ -37,7 +37,9 @@ def register(commands: Any) -> None:
     p.add_argument("--codable", choices=["yes", "no"], help="may the code be applied to text?")
     p.set_defaults(run=cmd_edit)
 
-    p = sub.add_parser("reslug", help="change a code's slug; every reference is rewritten, the old slug kept as alias")
+    p = sub.add_parser(
+        "reslug", help="change a code's slug; every reference is rewritten, the old slug kept as alias"
+    )
     p.add_argument("old")
     p.add_argument("new")
     p.set_defaults(run=cmd_reslug)
@@ -89,11 +91,20 @@ def cmd_codes(args: argparse.Namespace, out: Output) -> int:
     index = build_index(project, use_cache=not args.no_cache)
     rows = code_counts(project, index)
     if args.json:
-        out.data([
-            {"slug": r.slug, "label": r.label, "parent": r.parent, "depth": r.depth, "own": r.own,
-             "aggregate": r.aggregate, "documents": r.documents}
-            for r in rows
-        ])
+        out.data(
+            [
+                {
+                    "slug": r.slug,
+                    "label": r.label,
+                    "parent": r.parent,
+                    "depth": r.depth,
+                    "own": r.own,
+                    "aggregate": r.aggregate,
+                    "documents": r.documents,
+                }
+                for r in rows
+            ]
+        )
         return 0
     width = max([len("  " * r.depth + r.label) + len(r.slug) + 2 for r in rows] + [20])
     out.line(f"{'code':<{width}}  {'own':>5}  {'all':>5}  {'docs':>4}")
@@ -109,8 +120,8 @@ def cmd_codes(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_add(args: argparse.Namespace, out: Output) -> int:
-    from margin.core.coding import is_slug
     from margin.core.codebook import slugify
+    from margin.core.coding import is_slug
     from margin.core.operations import add_code
     from margin.core.project import Project
 
@@ -181,11 +192,17 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         raise MarginError(f"unknown code '{args.slug}' — `margin codes` lists them")
     codings, documents = code_usage(project, code.slug)
     info = {
-        "slug": code.slug, "label": code.label, "path": project.codebook.path(code.slug),
-        "parent": code.parent, "children": list(code.children), "codable": code.codable,
-        "aliases": list(code.aliases), "color": project.codebook.color(code.slug),
+        "slug": code.slug,
+        "label": code.label,
+        "path": project.codebook.path(code.slug),
+        "parent": code.parent,
+        "children": list(code.children),
+        "codable": code.codable,
+        "aliases": list(code.aliases),
+        "color": project.codebook.color(code.slug),
         **{name: getattr(code, name) for name in _FIELDS if name != "color"},
-        "codings": codings, "documents": documents,
+        "codings": codings,
+        "documents": documents,
     }
     if args.json:
         out.data(info)

@@ -73,8 +73,17 @@ def cmd_change(args: argparse.Namespace, out: Output) -> int:
     extra: dict[str, Any] = {}
     if args.memo is not None:
         extra["memo"] = args.memo
-    return mutate(out, change_coding, _doc_id(args.doc), args.start, args.end, codes=args.codes,
-                  new_start=args.new_start, new_end=args.new_end, **extra)
+    return mutate(
+        out,
+        change_coding,
+        _doc_id(args.doc),
+        args.start,
+        args.end,
+        codes=args.codes,
+        new_start=args.new_start,
+        new_end=args.new_end,
+        **extra,
+    )
 
 
 def coding_record(doc: Any, coding: Any) -> dict[str, Any]:
@@ -124,18 +133,32 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         rows = []
         for doc_id in project.document_ids():
             doc = project.document(doc_id)
-            rows.append({"document": doc_id, "paragraphs": doc.paragraph_count, "codings": len(doc.codings),
-                         "words": len(doc.text.split())})
+            rows.append(
+                {
+                    "document": doc_id,
+                    "paragraphs": doc.paragraph_count,
+                    "codings": len(doc.codings),
+                    "words": len(doc.text.split()),
+                }
+            )
         if args.json:
             out.data(rows)
         else:
             for r in rows:
-                out.line(f"{r['document']:<32} {r['paragraphs']:>5} ¶ {r['words']:>7} words {r['codings']:>5} codings")
+                out.line(
+                    f"{r['document']:<32} {r['paragraphs']:>5} ¶ {r['words']:>7} words {r['codings']:>5} codings"
+                )
         return 0
     doc = project.document(project.resolve_document(args.doc))
     if args.json:
-        out.data({"document": doc.id, "meta": _plain(doc.meta), "text": doc.text,
-                  "codings": [coding_record(doc, c) for c in doc.codings]})
+        out.data(
+            {
+                "document": doc.id,
+                "meta": _plain(doc.meta),
+                "text": doc.text,
+                "codings": [coding_record(doc, c) for c in doc.codings],
+            }
+        )
         return 0
     for line in render_document(doc, project.codebook, out, offsets=args.offsets):
         out.line(line)

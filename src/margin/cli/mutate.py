@@ -16,6 +16,8 @@ def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any
     project = Project.load(".")
     with ProjectLock(project.state_dir):
         change = operation(project, *args, **kwargs)
-    out.result(change.summary, {"action": change.action, "summary": change.summary,
-                                "documents": sorted(change.documents)})
+    out.result(
+        change.summary,
+        {"action": change.action, "summary": change.summary, "documents": sorted(change.documents)},
+    )
     return 0

@@ -53,8 +53,9 @@ class Output:
     def warn(self, message: str) -> None:
         print(f"margin: warning: {message}", file=sys.stderr)
 
-    def paint(self, text: str, fg: str | None = None, bg: str | None = None, bold: bool = False,
-              dim: bool = False) -> str:
+    def paint(
+        self, text: str, fg: str | None = None, bg: str | None = None, bold: bool = False, dim: bool = False
+    ) -> str:
         """``text`` with ANSI colours when writing to a colour terminal."""
         if not self.colour:
             return text

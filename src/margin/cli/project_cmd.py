@@ -44,7 +44,9 @@ def write_new_project(root: Path, name: str) -> None:
     from margin.core.participants import new_participants
     from margin.core.textfile import atomic_write
 
-    atomic_write(root / "margin.yaml", f"name: {_yaml_scalar(name)}\ncitation: \"({{speaker}}, {{document}})\"\n")
+    atomic_write(
+        root / "margin.yaml", f'name: {_yaml_scalar(name)}\ncitation: "({{speaker}}, {{document}})"\n'
+    )
     atomic_write(root / "codebook.yaml", new_codebook().dump())
     atomic_write(root / "participants.yaml", new_participants().dump())
     for folder in ("documents", "memos"):
@@ -109,8 +111,12 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
             raise MarginError(f"{target} exists and is not empty — name a new directory")
     else:
         target = free_path(Path.cwd() / DEMO_NAME)
-    shutil.copytree(demo_source(), target, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("cache", "lock", "__pycache__"))
+    shutil.copytree(
+        demo_source(),
+        target,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("cache", "lock", "__pycache__"),
+    )
     commit = init_repository(target, "Import the peer support demo study")
     if args.no_open or args.json or not sys.stdout.isatty():
         out.result(str(target), {"path": str(target), "commit": commit})
@@ -155,6 +161,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
         out.line(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
         return 1
     docs = project.document_ids()
-    out.line(f"ok: {len(docs)} documents, {len(project.codebook.codes)} codes, "
-             f"{len(project.participants.people)} participants")
+    out.line(
+        f"ok: {len(docs)} documents, {len(project.codebook.codes)} codes, "
+        f"{len(project.participants.people)} participants"
+    )
     return 0

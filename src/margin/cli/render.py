@@ -4,6 +4,7 @@ paragraph the codings that begin there (so nothing depends on colour alone)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from margin.cli.output import Output
@@ -45,14 +46,17 @@ def _colour(codebook: Any, slug: str) -> str | None:
         return None
 
 
-def _paint_paragraph(doc: Any, start: int, end: int, turn: Any, touching: list[Any], codebook: Any,
-                     out: Output) -> str:
+def _paint_paragraph(
+    doc: Any, start: int, end: int, turn: Any, touching: list[Any], codebook: Any, out: Output
+) -> str:
     text = doc.text
     pieces: list[str] = []
-    cuts = sorted({start, end, start + turn.text_start}
-                  | {max(start, min(end, c.start)) for c in touching}
-                  | {max(start, min(end, c.end)) for c in touching})
-    for a, b in zip(cuts, cuts[1:]):
+    cuts = sorted(
+        {start, end, start + turn.text_start}
+        | {max(start, min(end, c.start)) for c in touching}
+        | {max(start, min(end, c.end)) for c in touching}
+    )
+    for a, b in pairwise(cuts):
         if a >= b:
             continue
         chunk = text[a:b]

@@ -49,9 +49,15 @@ def check_project(project: Project) -> list[FormatError]:
         conflict = _CONFLICT.search(source)
         if conflict:
             line = source.count("\n", 0, conflict.start()) + 1
-            problems.append(FormatError(
-                "an unresolved git merge conflict ('<<<<<<<' … '>>>>>>>') — run `margin resolve` to choose "
-                "between the versions, or edit the file to keep one", path=path, line=line, column=1))
+            problems.append(
+                FormatError(
+                    "an unresolved git merge conflict ('<<<<<<<' … '>>>>>>>') — run `margin resolve` to choose "
+                    "between the versions, or edit the file to keep one",
+                    path=path,
+                    line=line,
+                    column=1,
+                )
+            )
             continue
         try:
             doc = parse_document(source, doc_id, path)
@@ -66,19 +72,35 @@ def check_project(project: Project) -> list[FormatError]:
 
                 guess = process.extractOne(slug, list(known.codes))
                 hint = f" — did you mean '{guess[0]}'?" if guess and guess[1] >= 70 else " —"
-                problems.append(FormatError(
-                    f"unknown code '{slug}'{hint} add it with `margin code add {slug}` or correct the slug",
-                    path=path, line=line, column=col))
+                problems.append(
+                    FormatError(
+                        f"unknown code '{slug}'{hint} add it with `margin code add {slug}` or correct the slug",
+                        path=path,
+                        line=line,
+                        column=col,
+                    )
+                )
             elif not getattr(known.get(resolved), "codable", True):
-                problems.append(FormatError(
-                    f"'{slug}' is a grouping code (codable: false) — apply one of its subcodes",
-                    path=path, line=line, column=col))
+                problems.append(
+                    FormatError(
+                        f"'{slug}' is a grouping code (codable: false) — apply one of its subcodes",
+                        path=path,
+                        line=line,
+                        column=col,
+                    )
+                )
         if speakers and people:
             raw, _, _ = split_front_matter(source, path)
             for label, pid in speakers.items():
                 if pid is not None and pid not in people:
                     line = 2 + next((i for i, t in enumerate((raw or "").split("\n")) if pid in t), 0)
-                    problems.append(FormatError(
-                        f"speaker '{label}' is mapped to '{pid}', who is not in participants.yaml — add the "
-                        "participant or correct the ID", path=path, line=line, column=1))
+                    problems.append(
+                        FormatError(
+                            f"speaker '{label}' is mapped to '{pid}', who is not in participants.yaml — add the "
+                            "participant or correct the ID",
+                            path=path,
+                            line=line,
+                            column=1,
+                        )
+                    )
     return problems

@@ -69,8 +69,13 @@ def build_index(project: Project, *, use_cache: bool = True) -> dict[str, DocSum
 
 def _write_cache(path: Path, index: dict[str, DocSummary]) -> None:
     data = {
-        k: {"digest": v.digest, "code_lists": v.code_lists, "codings": v.codings, "words": v.words,
-            "paragraphs": v.paragraphs}
+        k: {
+            "digest": v.digest,
+            "code_lists": v.code_lists,
+            "codings": v.codings,
+            "words": v.words,
+            "paragraphs": v.paragraphs,
+        }
         for k, v in index.items()
     }
     try:

@@ -41,14 +41,20 @@ class ProjectLock:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 holder = self._holder()
-                if holder.get("host") == socket.gethostname() and not _alive(int(holder.get("pid", 0) or 0)):
+                pid = holder.get("pid")
+                if holder.get("host") == socket.gethostname() and isinstance(pid, int) and not _alive(pid):
                     with contextlib.suppress(FileNotFoundError):
                         self.path.unlink()
                     continue
                 raise ProjectLocked(self._message(holder)) from None
             with os.fdopen(fd, "w") as handle:
                 json.dump(
-                    {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time(), "what": self.what},
+                    {
+                        "pid": os.getpid(),
+                        "host": socket.gethostname(),
+                        "since": time.time(),
+                        "what": self.what,
+                    },
                     handle,
                 )
             self.held = True
@@ -64,7 +70,9 @@ class ProjectLock:
 
     def _message(self, holder: dict[str, object]) -> str:
         since = holder.get("since")
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(since))) if isinstance(since, float) else "?"
+        when = (
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(float(since))) if isinstance(since, float) else "?"
+        )
         return (
             f"the project is in use by another Margin ({holder.get('what', '?')}, process {holder.get('pid', '?')} "
             f"on {holder.get('host', '?')}, since {when}) — finish there first; if that process is gone, "

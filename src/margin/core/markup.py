@@ -126,9 +126,7 @@ def parse_body(body: str, first_line: int = 1) -> tuple[str, list[Coding]]:
                     if line.startswith("@", q):
                         lm = _LABEL.match(line, q + 1)
                         if lm is None:
-                            raise _error(
-                                "'}@' closes a labelled span: write '}@label[code]'", lineno, j + 1
-                            )
+                            raise _error("'}@' closes a labelled span: write '}@label[code]'", lineno, j + 1)
                         label = lm.group()
                         q = lm.end()
                     cm = _CODE_LIST.match(line, q)
@@ -146,12 +144,16 @@ def parse_body(body: str, first_line: int = 1) -> tuple[str, list[Coding]]:
                         idx = plain_stack.pop()
                     else:
                         raise _error(
-                            "'}' closes no open '{' — open a span with '{' or escape it as '\\}'", lineno, j + 1
+                            "'}' closes no open '{' — open a span with '{' or escape it as '\\}'",
+                            lineno,
+                            j + 1,
                         )
                     o = opens[idx]
                     if o.start == pos:
                         raise _error(
-                            "this coded span is empty — put the coded words between '{' and '}'", lineno, j + 1
+                            "this coded span is empty — put the coded words between '{' and '}'",
+                            lineno,
+                            j + 1,
                         )
                     if last_open_pos == pos:
                         raise _error(
@@ -195,7 +197,9 @@ def parse_body(body: str, first_line: int = 1) -> tuple[str, list[Coding]]:
     if open_labels:
         o = opens[min(open_labels.values())]
         raise _error(
-            f"labelled span '@{o.label}' is never closed — close it with '}}@{o.label}[code]'", o.line, o.column
+            f"labelled span '@{o.label}' is never closed — close it with '}}@{o.label}[code]'",
+            o.line,
+            o.column,
         )
     codings: list[Coding] = [c for c in done if c is not None]
     for i in range(1, len(codings)):

@@ -128,7 +128,9 @@ def _resolve_codes(project: Project, codes: Iterable[str]) -> tuple[str, ...]:
             raise OperationError(f"unknown code '{name}'{hint} — add it first with `margin code add {name}`")
         code = project.codebook.get(slug)
         if code is not None and not code.codable:
-            raise OperationError(f"'{slug}' is a grouping code and cannot be applied — apply one of its subcodes")
+            raise OperationError(
+                f"'{slug}' is a grouping code and cannot be applied — apply one of its subcodes"
+            )
         if slug not in resolved:
             resolved.append(slug)
     if not resolved:
@@ -205,7 +207,9 @@ def remove_coding(
         names = {project.codebook.resolve(c) or c for c in codes}
         missing = names - set(old.codes)
         if missing:
-            raise OperationError(f"that coding has no code {', '.join(sorted(missing))} (it has {', '.join(old.codes)})")
+            raise OperationError(
+                f"that coding has no code {', '.join(sorted(missing))} (it has {', '.join(old.codes)})"
+            )
         keep = tuple(c for c in old.codes if c not in names)
     else:
         keep = ()
@@ -230,7 +234,7 @@ def change_coding(
     codes: Sequence[str] | None = None,
     new_start: int | None = None,
     new_end: int | None = None,
-    memo: str | None | object = _KEEP,
+    memo: str | object | None = _KEEP,
 ) -> Change:
     """Change a coding's codes, its boundaries (widen or narrow) or its memo."""
     doc = project.document(doc_id)
@@ -313,8 +317,10 @@ def _diff_blocks(old: str, new: str, by_word: bool) -> list[tuple[int, int, int,
             continue
         o1, o2, n1, n2 = a_pos[i1], a_pos[i2], b_pos[j1], b_pos[j2]
         if by_word and tag == "replace" and i2 - i1 == j2 - j1:  # words edited in place: by character
-            blocks += [(x1 + o1, x2 + o1, y1 + n1, y2 + n1, t)
-                       for x1, x2, y1, y2, t in _diff_blocks(old[o1:o2], new[n1:n2], False)]
+            blocks += [
+                (x1 + o1, x2 + o1, y1 + n1, y2 + n1, t)
+                for x1, x2, y1, y2, t in _diff_blocks(old[o1:o2], new[n1:n2], False)
+            ]
         else:
             blocks.append((o1, o2, n1, n2, tag))
     return blocks
@@ -352,7 +358,11 @@ def edit_text(
     doc = project.document(doc_id)
     if not 0 <= paragraph < doc.paragraph_count:
         raise OperationError(f"{doc_id} has paragraphs 1–{doc.paragraph_count}, not {paragraph + 1}")
-    for bad, why in (("\n", "a line break would make two paragraphs"), ("\r", "a carriage return"), ("\x00", "a NUL")):
+    for bad, why in (
+        ("\n", "a line break would make two paragraphs"),
+        ("\r", "a carriage return"),
+        ("\x00", "a NUL"),
+    ):
         if bad in new_text:
             raise OperationError(f"the new text holds {why} — one paragraph is one line of text")
     ps, pe = doc.paragraph_span(paragraph)
@@ -380,8 +390,10 @@ def edit_text(
             moved.append(Coding(s, e, c.codes, c.memo, c.label))
     if vanished and not drop_empty:
         lost = "; ".join(f"{', '.join(c.codes)} on '{snippet(doc.text, c.start, c.end)}'" for c in vanished)
-        raise OperationError(f"this edit deletes all the words of {len(vanished)} coding(s): {lost} — keep "
-                             "some of their words, or remove those codings first")
+        raise OperationError(
+            f"this edit deletes all the words of {len(vanished)} coding(s): {lost} — keep "
+            "some of their words, or remove those codings first"
+        )
     before = DocState.of(doc)
     doc.set_text(doc.text[:ps] + new_text + doc.text[pe:])
     moved.sort(key=Coding.sort_key)
@@ -391,13 +403,19 @@ def edit_text(
 
 
 # --- codes in the codebook ----------------------------------------------------------------------------
-def _codebook_change(project: Project, action: str, summary: str, before: str,
-                     documents: dict[str, tuple[DocState, DocState]] | None = None) -> Change:
+def _codebook_change(
+    project: Project,
+    action: str,
+    summary: str,
+    before: str,
+    documents: dict[str, tuple[DocState, DocState]] | None = None,
+) -> Change:
     return Change(action, summary, documents or {}, (before, project.codebook.dump()))
 
 
-def _rewrite(project: Project, slugs: set[str], recode: Callable[[tuple[str, ...]], tuple[str, ...]]
-             ) -> dict[str, tuple[DocState, DocState]]:
+def _rewrite(
+    project: Project, slugs: set[str], recode: Callable[[tuple[str, ...]], tuple[str, ...]]
+) -> dict[str, tuple[DocState, DocState]]:
     """Recode every coding that names one of ``slugs``; codings left with no code vanish, and codings of
     the same span collapse into one. Returns the touched documents (not yet saved)."""
     changed: dict[str, tuple[DocState, DocState]] = {}
@@ -421,8 +439,13 @@ def _rewrite(project: Project, slugs: set[str], recode: Callable[[tuple[str, ...
             key = (c.start, c.end)
             if key in merged:
                 prev = merged[key]
-                merged[key] = Coding(c.start, c.end, prev.codes + tuple(x for x in codes if x not in prev.codes),
-                                     _join_memos(prev.memo, c.memo), prev.label)
+                merged[key] = Coding(
+                    c.start,
+                    c.end,
+                    prev.codes + tuple(x for x in codes if x not in prev.codes),
+                    _join_memos(prev.memo, c.memo),
+                    prev.label,
+                )
             else:
                 merged[key] = Coding(c.start, c.end, codes, c.memo, c.label)
                 order.append(key)
@@ -436,8 +459,14 @@ def _save(project: Project, documents: dict[str, tuple[DocState, DocState]]) -> 
         project.save_document(project.document(doc_id))
 
 
-def add_code(project: Project, slug: str, label: str | None = None, parent: str | None = None,
-             index: int | None = None, **fields: object) -> Change:
+def add_code(
+    project: Project,
+    slug: str,
+    label: str | None = None,
+    parent: str | None = None,
+    index: int | None = None,
+    **fields: object,
+) -> Change:
     before = project.codebook.dump()
     project.codebook.add(slug, label or slug, parent=parent, index=index, **fields)
     project.save_codebook()
@@ -469,11 +498,16 @@ def reslug_code(project: Project, old: str, new: str) -> Change:
 
 def move_code(project: Project, slug: str, parent: str | None, index: int | None = None) -> Change:
     before = project.codebook.dump()
-    old_parent = project.codebook.get(slug).parent if project.codebook.get(slug) else None
+    code = project.codebook.get(slug)
+    old_parent = code.parent if code is not None else None
     project.codebook.move(slug, parent, index)
     project.save_codebook()
-    return _codebook_change(project, "code.move",
-                            f"code moved: {slug} from {old_parent or 'top level'} to {parent or 'top level'}", before)
+    return _codebook_change(
+        project,
+        "code.move",
+        f"code moved: {slug} from {old_parent or 'top level'} to {parent or 'top level'}",
+        before,
+    )
 
 
 def merge_codes(project: Project, source: str, target: str) -> Change:
@@ -504,7 +538,9 @@ def merge_codes(project: Project, source: str, target: str) -> Change:
     return _codebook_change(project, "code.merge", f"code merged: {source} into {target}", before, docs)
 
 
-def split_code(project: Project, slug: str, into: Sequence[str], move_codings_to: str | None = None) -> Change:
+def split_code(
+    project: Project, slug: str, into: Sequence[str], move_codings_to: str | None = None
+) -> Change:
     """Split a code into new subcodes (slugs or labels); optionally move all its codings to one of them."""
     from margin.core.codebook import slugify
 
@@ -523,7 +559,7 @@ def split_code(project: Project, slug: str, into: Sequence[str], move_codings_to
     if move_codings_to is not None:
         target = cb.resolve(move_codings_to) if cb.resolve(move_codings_to) in made else None
         if target is None:
-            target = next((m for m, n in zip(made, into) if move_codings_to in (m, n)), None)
+            target = next((m for m, n in zip(made, into, strict=True) if move_codings_to in (m, n)), None)
         if target is None:
             raise OperationError(f"'{move_codings_to}' is not one of the new codes ({', '.join(made)})")
     project.save_codebook()
@@ -540,7 +576,10 @@ def code_usage(project: Project, slug: str) -> tuple[int, int]:
     codings = documents = 0
     needle = slug.encode()
     for doc_id in project.document_ids():
-        if doc_id not in project.loaded_documents() and needle not in project.document_path(doc_id).read_bytes():
+        if (
+            doc_id not in project.loaded_documents()
+            and needle not in project.document_path(doc_id).read_bytes()
+        ):
             continue
         n = sum(1 for c in project.document(doc_id).codings if slug in c.codes)
         codings += n
@@ -577,8 +616,13 @@ def set_attribute(project: Project, participant: str, name: str, value: object) 
     before = project.participants.dump()
     project.participants.set_attribute(participant, name, value)
     project.save_participants()
-    return Change("attribute.set", f"attribute: {participant}.{name} = {value}", {},
-                  None, (before, project.participants.dump()))
+    return Change(
+        "attribute.set",
+        f"attribute: {participant}.{name} = {value}",
+        {},
+        None,
+        (before, project.participants.dump()),
+    )
 
 
 def set_document_variable(project: Project, doc_id: str, name: str, value: object) -> Change:

@@ -63,7 +63,9 @@ class Project:
         if not isinstance(settings, dict):
             raise FormatError("margin.yaml must be a YAML mapping (name: …)", path=SETTINGS, line=1, column=1)
         codebook_path = root / CODEBOOK
-        codebook = Codebook.parse(read_text(codebook_path, CODEBOOK), CODEBOOK) if codebook_path.exists() else None
+        codebook = (
+            Codebook.parse(read_text(codebook_path, CODEBOOK), CODEBOOK) if codebook_path.exists() else None
+        )
         if codebook is None:
             from margin.core.codebook import new_codebook
 

@@ -13,7 +13,9 @@ def _error(exc: Exception, where: str, first_line: int) -> FormatError:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     line = mark.line + first_line if mark is not None else first_line
     column = mark.column + 1 if mark is not None else 1
-    return FormatError(f"invalid YAML: {problem} — fix the YAML syntax here", path=where, line=line, column=column)
+    return FormatError(
+        f"invalid YAML: {problem} — fix the YAML syntax here", path=where, line=line, column=column
+    )
 
 
 def load_safe(text: str, where: str = "", first_line: int = 1) -> Any:
@@ -27,7 +29,9 @@ def load_safe(text: str, where: str = "", first_line: int = 1) -> Any:
     except YAMLError as exc:
         if "could not determine a constructor" in str(exc):
             err = _error(exc, where, first_line)
-            err.message = "a YAML tag that Margin does not allow (it would construct objects) — remove the '!' tag"
+            err.message = (
+                "a YAML tag that Margin does not allow (it would construct objects) — remove the '!' tag"
+            )
             raise err from None
         raise _error(exc, where, first_line) from None
 
@@ -59,7 +63,9 @@ def load_round_trip(text: str, where: str = "", first_line: int = 1) -> Any:
     return data
 
 
-_STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+_STANDARD_TAGS = {
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
 
 
 def _refuse_tags(node: Any, where: str) -> None:

@@ -50,8 +50,11 @@ def init_repository(path: Path, message: str) -> str:
         repo.git.add("--all", "--", ".")
         env = {}
         if not has_identity(path):  # the project's first commit must not fail for want of an identity
-            env = {k + v: w for k in ("GIT_AUTHOR_", "GIT_COMMITTER_")
-                   for v, w in (("NAME", "Margin"), ("EMAIL", "margin@localhost"))}
+            env = {
+                k + v: w
+                for k in ("GIT_AUTHOR_", "GIT_COMMITTER_")
+                for v, w in (("NAME", "Margin"), ("EMAIL", "margin@localhost"))
+            }
         repo.git.commit("-m", message, "--no-verify", "--allow-empty", env=env)
         return str(repo.head.commit.hexsha)
     except git.GitCommandError as exc:
