@@ -104,7 +104,7 @@ class Document:
     def meta(self) -> dict[str, Any]:
         """Document variables from the front matter (read safely: YAML tags construct nothing)."""
         if self._meta is None:
-            self._meta = load_front_matter(self.front_matter or "", self.id)
+            self._meta = load_front_matter(self.front_matter or "", f"documents/{self.id}.txt")
         return self._meta
 
     @property
