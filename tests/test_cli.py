@@ -122,7 +122,7 @@ def test_coding_add_list_remove_round_trip(
     }
     assert any(r["speaker"] == "M02" and r["codes"] == ["presence"] for r in records)
     assert run(capsys, "coding", "remove", "fg-01", "--start", str(start), "--end", str(start + 7))[0] == 0
-    assert len(json.loads(run(capsys, "--json", "coding", "list", "fg-01")[1])) == 2
+    assert len(json.loads(run(capsys, "coding", "list", "fg-01", "--json")[1])) == 2
 
 
 def test_failing_commands_change_nothing_and_say_why(

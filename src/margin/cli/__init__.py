@@ -29,7 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
     project_cmd.register(commands)
     codes_cmd.register(commands)
     coding_cmd.register(commands)
+    _accept_json_anywhere(parser)
     return parser
+
+
+def _accept_json_anywhere(parser: argparse.ArgumentParser) -> None:
+    """Let `--json` follow the command too (`margin coding list --json`), as scripts tend to write it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                _accept_json_anywhere(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
