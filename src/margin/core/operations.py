@@ -78,23 +78,34 @@ def revert(project: Project, change: Change) -> Change:
 
 
 class History:
-    """Undo and redo stacks of changes, across documents and the codebook."""
+    """Undo and redo stacks of changes, across documents and the codebook.
+
+    ``listeners`` are called with every change that reaches the project through the history — recorded,
+    undone (with the inverse change) or redone — so views can follow what changed.
+    """
 
     def __init__(self) -> None:
         self.done: list[Change] = []
         self.undone: list[Change] = []
+        self.listeners: list[Callable[[Change], None]] = []
+
+    def _tell(self, change: Change) -> None:
+        for listener in list(self.listeners):
+            listener(change)
 
     def record(self, change: Change) -> Change:
         self.done.append(change)
         self.undone.clear()
+        self._tell(change)
         return change
 
     def undo(self, project: Project) -> Change | None:
         if not self.done:
             return None
         change = self.done.pop()
-        revert(project, change)
+        inverse = revert(project, change)
         self.undone.append(change)
+        self._tell(inverse)
         return change
 
     def redo(self, project: Project) -> Change | None:
@@ -103,6 +114,7 @@ class History:
         change = self.undone.pop()
         replay(project, change)
         self.done.append(change)
+        self._tell(change)
         return change
 
 
@@ -609,6 +621,76 @@ def delete_code(project: Project, slug: str, *, force: bool = False) -> Change:
     _save(project, docs)
     extra = f", removed from {codings} coding(s)" if codings else ""
     return _codebook_change(project, "code.delete", f"code deleted: {slug}{extra}", before, docs)
+
+
+# --- code sets (candidate themes) ---------------------------------------------------------------------
+def add_set(
+    project: Project, slug: str, label: str, codes: Sequence[str] = (), description: str | None = None
+) -> Change:
+    """Create a code set, optionally with its first codes."""
+    before = project.codebook.dump()
+    made = project.codebook.add_set(slug, label, codes, description)
+    project.save_codebook()
+    members = f" with {', '.join(made.codes)}" if made.codes else ""
+    return _codebook_change(project, "set.add", f"code set created: {slug} '{label}'{members}", before)
+
+
+def update_set(project: Project, slug: str, **fields: str | None) -> Change:
+    """Change a set's label or description (None removes the description)."""
+    before = project.codebook.dump()
+    project.codebook.update_set(slug, **fields)
+    project.save_codebook()
+    return _codebook_change(
+        project, "set.update", f"code set edited: {slug} ({', '.join(sorted(fields))})", before
+    )
+
+
+def delete_set(project: Project, slug: str) -> Change:
+    """Delete a code set; its codes stay in the codebook."""
+    before = project.codebook.dump()
+    project.codebook.remove_set(slug)
+    project.save_codebook()
+    return _codebook_change(project, "set.delete", f"code set deleted: {slug}", before)
+
+
+def add_to_set(project: Project, set_slug: str, code: str) -> Change:
+    """Add a code (slug or alias) to a set, at its end."""
+    cb = project.codebook
+    slug = cb.code(code).slug
+    members = _set_members(project, set_slug)
+    if slug in members:
+        raise OperationError(f"'{slug}' is already in the set '{set_slug}'")
+    before = cb.dump()
+    cb.set_members(set_slug, [*members, slug])
+    project.save_codebook()
+    return _codebook_change(project, "set.add-code", f"code set {set_slug}: + {slug}", before)
+
+
+def remove_from_set(project: Project, set_slug: str, code: str) -> Change:
+    """Take a code (slug or alias) out of a set; the code itself stays."""
+    cb = project.codebook
+    slug = cb.code(code).slug
+    members = _set_members(project, set_slug)
+    if slug not in members:
+        raise OperationError(
+            f"'{slug}' is not in the set '{set_slug}' (it holds {', '.join(members) or 'no codes'})"
+        )
+    before = cb.dump()
+    cb.set_members(set_slug, [m for m in members if m != slug])
+    project.save_codebook()
+    return _codebook_change(project, "set.remove-code", f"code set {set_slug}: - {slug}", before)
+
+
+def _set_members(project: Project, set_slug: str) -> list[str]:
+    cb = project.codebook
+    code_set = cb.sets.get(set_slug)
+    if code_set is None:
+        from margin.core.codebook import did_you_mean
+
+        raise OperationError(
+            f"unknown code set '{set_slug}'{did_you_mean(set_slug, cb.sets, ' (create it first)')}"
+        )
+    return [cb.resolve(c) or c for c in code_set.codes]
 
 
 # --- attributes ---------------------------------------------------------------------------------------
