@@ -11,10 +11,7 @@ from hypothesis import strategies as st
 from margin.core.coding import Coding
 from margin.core.errors import OperationError
 from margin.core.operations import (
-    _TOKEN,
     History,
-    _common_ends,
-    _offset_map,
     add_code,
     apply_codes,
     change_coding,
@@ -30,6 +27,9 @@ from margin.core.operations import (
     update_code,
 )
 from margin.core.project import Project
+from margin.core.textmap import TOKEN as _TOKEN
+from margin.core.textmap import common_ends as _common_ends
+from margin.core.textmap import offset_map as _offset_map
 
 
 def files(root: Path) -> dict[str, bytes]:

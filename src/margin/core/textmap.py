@@ -1,0 +1,85 @@
+"""Where text goes when it is edited: offsets in an old text mapped to a new one, word by word.
+
+Used by text edits (codings keep their words) and by the merge of transcripts (one side's codings follow
+the other side's edit of the same paragraph).
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+from collections.abc import Callable, Sequence
+
+TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def positions(tokens: Sequence[str]) -> list[int]:
+    """Character offset of each token, and of the end."""
+    out = [0]
+    for token in tokens:
+        out.append(out[-1] + len(token))
+    return out
+
+
+def common_ends(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
+    """How many items ``a`` and ``b`` share at their start, and then at their end."""
+    limit = min(len(a), len(b))
+    head = 0
+    while head < limit and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
+def diff_blocks(old: str, new: str, by_word: bool) -> list[tuple[int, int, int, int, str]]:
+    """(old start, old end, new start, new end, tag) for every block of ``old``, in order."""
+    a: Sequence[str] = TOKEN.findall(old) if by_word else old
+    b: Sequence[str] = TOKEN.findall(new) if by_word else new
+    a_pos, b_pos = positions(a), positions(b)
+    head, tail = common_ends(a, b)
+    middle = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], False)
+    ops = [("equal", 0, head, 0, head)] if head else []
+    ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in middle.get_opcodes()]
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    blocks = []
+    for tag, i1, i2, j1, j2 in ops:
+        if i1 == i2:
+            continue
+        o1, o2, n1, n2 = a_pos[i1], a_pos[i2], b_pos[j1], b_pos[j2]
+        if by_word and tag == "replace" and i2 - i1 == j2 - j1:  # words edited in place: by character
+            blocks += [
+                (x1 + o1, x2 + o1, y1 + n1, y2 + n1, t)
+                for x1, x2, y1, y2, t in diff_blocks(old[o1:o2], new[n1:n2], False)
+            ]
+        else:
+            blocks.append((o1, o2, n1, n2, tag))
+    return blocks
+
+
+def offset_map(old: str, new: str) -> Callable[[int, bool], int]:
+    """Map offsets in ``old`` to ``new`` so that codings stay on their words.
+
+    The texts are compared word by word (and by character where words were edited in place). A start
+    follows the first character after it, an end the last character before it; where that character was
+    replaced, the start goes to the start of the replacement and the end to its end, and text inserted at
+    a boundary stays outside the coding.
+    """
+    blocks = diff_blocks(old, new, True)
+    firsts = [b[0] for b in blocks]
+
+    def mapping(pos: int, is_start: bool) -> int:
+        char = pos if is_start else pos - 1
+        if char < 0:
+            return 0
+        if char >= len(old):
+            return len(new)
+        i1, _, j1, j2, tag = blocks[bisect.bisect_right(firsts, char) - 1]
+        if tag == "equal":
+            return j1 + (char - i1) + (0 if is_start else 1)
+        return j1 if is_start else j2
+
+    return mapping
