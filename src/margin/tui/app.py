@@ -6,55 +6,22 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from margin.core.document import Document
 from margin.core.errors import MarginError
+from margin.core.operations import Change, History
 from margin.tui.documents import DocumentList
-from margin.tui.transcript import TranscriptView, code_look, code_style
+from margin.tui.status import StatusBar
+from margin.tui.transcript import TranscriptView, code_look
+from margin.vcs.info import branch_name, coder_name
 
 if TYPE_CHECKING:
     from margin.core.project import Project
-
-
-class StatusBar(Static):
-    """Project, document, cursor position and the codes on the cursor's line."""
-
-    def __init__(self, project_name: str, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.project_name = project_name
-        self.document_id: str | None = None
-        self.position = ""
-        self.codes: tuple[tuple[str, str], ...] = ()
-        """(label, colour) of each code on the cursor's line."""
-
-    def on_mount(self) -> None:
-        self.update(self.text())
-
-    def show(self, document_id: str | None, position: str, codes: tuple[tuple[str, str], ...]) -> None:
-        self.document_id = document_id
-        self.position = position
-        self.codes = codes
-        self.update(self.text())
-
-    def text(self) -> Text:
-        text = Text.assemble((f" {self.project_name} ", "bold"))
-        if self.document_id is not None:
-            text.append(f"│ {self.document_id} ")
-            text.append(f"{self.position} ", "dim")
-            text.append("│ ")
-            if not self.codes:
-                text.append("no codes here", "dim")
-            for i, (label, color) in enumerate(self.codes):
-                if i:
-                    text.append(" ")
-                text.append(f" {label} ", code_style(color))
-        return text
 
 
 class MarginApp(App[None]):
@@ -71,6 +38,9 @@ class MarginApp(App[None]):
         super().__init__()
         self.project = project
         self._documents_lock = threading.Lock()
+        self.history = History()
+        """Every change of this session, across documents and the codebook: undo and redo."""
+        self.history.listeners.append(self._on_change)
 
     def compose(self) -> ComposeResult:
         project = self.project
@@ -84,6 +54,15 @@ class MarginApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(DocumentList).focus()
+        self.refresh_git_status()
+
+    def refresh_git_status(self) -> None:
+        """Show the coder's git identity and the branch (again, e.g. after a commit or a sync)."""
+        root = self.project.root
+        self.query_one(StatusBar).show_git(coder_name(root), branch_name(root))
+
+    def _on_change(self, change: Change) -> None:
+        self.query_one(StatusBar).show_changes(len(self.history.done))
 
     def _document(self, doc_id: str) -> Document:
         """The project's document, parsed once; the lock keeps the counting thread and the app from
