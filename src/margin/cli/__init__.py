@@ -16,7 +16,7 @@ from margin.cli.output import Output
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from margin.cli import codes_cmd, coding_cmd, project_cmd
+    from margin.cli import codes_cmd, coding_cmd, project_cmd, segments_cmd
 
     parser = argparse.ArgumentParser(
         prog="margin",
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     project_cmd.register(commands)
     codes_cmd.register(commands)
     coding_cmd.register(commands)
+    segments_cmd.register(commands)
     _accept_json_anywhere(parser)
     return parser
 

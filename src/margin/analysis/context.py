@@ -1,0 +1,60 @@
+"""A line of context: the paragraph around a span of a document, with the span marked."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from margin.core.document import Document
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The paragraph holding a span's start, cut into the text before, inside and after the span.
+
+    A span that runs on into later paragraphs is marked up to the end of its first paragraph.
+    """
+
+    before: str
+    inside: str
+    after: str
+
+    @classmethod
+    def of(cls, doc: Document, start: int, end: int) -> Context:
+        return cls.within(doc.text, doc.paragraph_starts, start, end)
+
+    @classmethod
+    def within(cls, text: str, starts: list[int], start: int, end: int) -> Context:
+        """The context of ``[start, end)`` in ``text`` whose paragraphs begin at ``starts``."""
+        index = bisect.bisect_right(starts, start) - 1
+        first = starts[index]
+        last = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
+        stop = min(end, last)
+        return cls(text[first:start], text[start:stop], text[stop:last])
+
+    @property
+    def text(self) -> str:
+        return self.before + self.inside + self.after
+
+    def marked(self, left: str = "«", right: str = "»") -> str:
+        """The paragraph with the span between ``left`` and ``right``."""
+        return f"{self.before}{left}{self.inside}{right}{self.after}"
+
+    def clip(self, width: int) -> Context:
+        """The same context cut to about ``width`` characters around the span, '…' where cut.
+
+        The span keeps at least half the width (cut at its end); the rest is shared by the text before
+        and after it, so the span sits in the middle of the line where it can.
+        """
+        inside = self.inside
+        if len(inside) > max(width // 2, 1):
+            inside = inside[: max(width // 2, 1) - 1] + "…"
+        room = max(width - len(inside), 0)
+        before, after = self.before, self.after
+        left = min(len(before), max(room // 2, room - len(after)))
+        right = room - left
+        if len(before) > left:
+            before = "…" + before[len(before) - left + 1 :] if left > 0 else ""
+        if len(after) > right:
+            after = after[: right - 1] + "…" if right > 0 else ""
+        return Context(before, inside, after)
