@@ -1,0 +1,173 @@
+"""A project's files in its git repository: which project files changed, their contents at a revision or
+on disk, and the decisions between two states (through semdiff).
+
+One ``ProjectRepo`` per operation, closed after it (GitPython keeps helper processes otherwise). Git runs
+with argument lists, ``--`` before paths and literal pathspecs, so a file name is never a pattern.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from margin.vcs.repo import GIT_ENV, GitError
+from margin.vcs.semdiff import Decision, diff_file
+
+PROJECT_FILES = ("margin.yaml", "codebook.yaml", "participants.yaml")
+PROJECT_DIRS = ("documents", "memos")
+LITERAL = {"GIT_LITERAL_PATHSPECS": "1"}
+
+
+def is_project_path(path: str) -> bool:
+    """Whether ``path`` (relative to the project) is one of the project's own files: settings, codebook,
+    participants, a document or a memo — not hidden files (an interrupted atomic write leaves one)."""
+    if path in PROJECT_FILES:
+        return True
+    top, _, rest = path.partition("/")
+    if top not in PROJECT_DIRS or not rest or any(part.startswith(".") for part in rest.split("/")):
+        return False
+    return top != "documents" or path.endswith(".txt")
+
+
+class ProjectRepo:
+    """The git repository that holds the project at ``root`` (the project may sit in a subdirectory)."""
+
+    def __init__(self, root: Path) -> None:
+        import git
+
+        os.environ.update(GIT_ENV)
+        self.root = Path(root).resolve()
+        try:
+            self.repo = git.Repo(self.root, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise GitError(
+                f"{self.root} is not in a git repository, so Margin cannot record sessions — run "
+                f"`git init` there and commit the project (or make projects with `margin init`)"
+            ) from None
+        top = Path(str(self.repo.working_tree_dir)).resolve()
+        relative = self.root.relative_to(top).as_posix()
+        self.prefix = "" if relative == "." else relative + "/"
+
+    def __enter__(self) -> ProjectRepo:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.repo.close()
+
+    # --- running git ---------------------------------------------------------------------------------------
+    def run(self, command: str, *args: str, **options: Any) -> str:
+        """``git <command> <args>`` in the repository; a failure becomes a GitError with git's words."""
+        import git
+
+        try:
+            return str(getattr(self.repo.git, command.replace("-", "_"))(*args, env=LITERAL, **options))
+        except git.GitCommandError as exc:
+            raise GitError(f"git {command} failed: {str(exc.stderr).strip() or exc}") from None
+
+    def git_path(self, path: str) -> str:
+        return self.prefix + path
+
+    def project_path(self, git_path: str) -> str | None:
+        if not git_path.startswith(self.prefix):
+            return None
+        path = git_path[len(self.prefix) :]
+        return path if is_project_path(path) else None
+
+    def _paths(self, output: str) -> list[str]:
+        found = (self.project_path(p) for p in output.split("\0") if p)
+        return sorted({p for p in found if p is not None})
+
+    # --- revisions -------------------------------------------------------------------------------------------
+    def head(self) -> str | None:
+        """The commit HEAD points to, or None in a repository without commits yet."""
+        import git
+
+        try:
+            return str(self.repo.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")).strip() or None
+        except git.GitCommandError:
+            return None
+
+    def resolve(self, rev: str) -> str:
+        """The commit ``rev`` names; a clear error if it names none."""
+        import git
+
+        if rev.startswith("-"):
+            raise GitError(f"'{rev}' is not a revision")
+        try:
+            return str(
+                self.repo.git.rev_parse("--verify", "--quiet", "--end-of-options", rev + "^{commit}")
+            ).strip()
+        except git.GitCommandError:
+            raise GitError(
+                f"'{rev}' names no commit here — `margin log` lists the sessions (HEAD, HEAD~1, a commit ID)"
+            ) from None
+
+    # --- which project files changed ---------------------------------------------------------------------
+    def changed_on_disk(self) -> list[str]:
+        """Project files that differ between HEAD and the working tree (modified, new or deleted)."""
+        output = self.run(
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--no-renames",
+            "--",
+            self.prefix or ".",
+        )
+        return self._paths("\0".join(entry[3:] for entry in output.split("\0") if len(entry) > 3))
+
+    def changed_between(self, old: str, new: str | None) -> list[str]:
+        """Project files that differ between commits ``old`` and ``new`` (None: the working tree)."""
+        revs = [old] if new is None else [old, new]
+        output = self.run(
+            "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", *revs, "--", self.prefix or "."
+        )
+        paths = set(self._paths(output))
+        if new is None:
+            untracked = self.run("ls-files", "-z", "--others", "--exclude-standard", "--", self.prefix or ".")
+            paths.update(self._paths(untracked))
+        return sorted(paths)
+
+    # --- contents -------------------------------------------------------------------------------------------
+    def read(self, rev: str | None, path: str) -> bytes | None:
+        """The bytes of project file ``path`` at commit ``rev`` (None: on disk); None where it is absent."""
+        if rev is None:
+            try:
+                return (self.root / path).read_bytes()
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+        try:
+            _, kind, _, data = self.repo.git.get_object_data(f"{rev}:{self.git_path(path)}")
+        except ValueError:
+            return None
+        return bytes(data) if kind in ("blob", b"blob") else None  # GitPython gives bytes, types say str
+
+    def states(
+        self, old: str | None, new: str | None, paths: Iterable[str]
+    ) -> list[tuple[str, bytes | None, bytes | None]]:
+        """(path, old bytes, new bytes) of every path whose contents differ between commit ``old`` (None:
+        no commit yet, every file absent) and commit ``new`` (None: the files on disk)."""
+        out = []
+        for path in paths:
+            before = self.read(old, path) if old is not None else None
+            after = self.read(new, path)
+            if before != after:
+                out.append((path, before, after))
+        return out
+
+
+def decisions(states: Sequence[tuple[str, bytes | None, bytes | None]]) -> list[Decision]:
+    """The decisions of every changed file, file by file (codebook and participants first)."""
+    order = {"codebook.yaml": 0, "participants.yaml": 1}
+    out: list[Decision] = []
+    for path, before, after in sorted(states, key=lambda s: (order.get(s[0], 2), s[0])):
+        out += diff_file(path, before, after)
+    return out

@@ -1,0 +1,159 @@
+"""Coding sessions: every change made while a project is open, committed as one commit at the end.
+
+``begin()`` finds changes to project files left uncommitted by an earlier run (a crash, a closed
+terminal) and returns them as a ``Recovered`` session: the caller commits them on their own
+(``commit_recovered``) or keeps them in the new session (``keep``) — nothing is discarded without asking.
+``record()`` takes every ``Change`` of margin.core.operations; ``commit()`` makes one commit of the files
+the session changed, with a message summarising the decisions between HEAD and the files on disk (so an
+undone change is not reported, and a kept recovered session is summarised as what it is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from margin.core.errors import MarginError
+from margin.core.operations import Change
+from margin.vcs.changes import ProjectRepo, decisions
+from margin.vcs.message import compose, new_session_id
+from margin.vcs.repo import GitError
+from margin.vcs.semdiff import Counts, Decision
+
+IDENTITY_HELP = (
+    "git does not know who you are, so Margin cannot commit your work under your name — run\n"
+    '  git config --global user.name "Your Name"\n'
+    '  git config --global user.email "you@example.org"\n'
+    "(leave out --global to set it for this project only); your changes are kept on disk meanwhile"
+)
+_NO_IDENTITY = (
+    "Please tell me who you are",
+    "unable to auto-detect",
+    "empty ident name",
+    "Author identity unknown",
+)
+
+
+class NoIdentity(GitError):
+    """git has no name and email to commit with."""
+
+    def __init__(self) -> None:
+        super().__init__(IDENTITY_HELP)
+
+
+def check_identity(root: Path) -> None:
+    """Raise NoIdentity unless git can author a commit in the project (from its config or environment)."""
+    with ProjectRepo(root) as repo:
+        for who in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            try:
+                repo.run("var", who)
+            except GitError:
+                raise NoIdentity from None
+
+
+def change_paths(change: Change) -> set[str]:
+    """The project files a change wrote."""
+    paths = {f"documents/{doc_id}.txt" for doc_id in change.documents}
+    if change.codebook is not None:
+        paths.add("codebook.yaml")
+    if change.participants is not None:
+        paths.add("participants.yaml")
+    return paths
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """Changes to project files found uncommitted when a session began."""
+
+    paths: tuple[str, ...]
+    decisions: tuple[Decision, ...]
+
+    @property
+    def counts(self) -> Counts:
+        return Counts.of(self.decisions)
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit a session made."""
+
+    sha: str
+    message: str
+    decisions: tuple[Decision, ...]
+    paths: tuple[str, ...]
+
+    @property
+    def subject(self) -> str:
+        return self.message.partition("\n")[0]
+
+
+class Session:
+    """One coding session on the project at ``root`` (its own git repository, or inside one)."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).resolve()
+        self.id = new_session_id()
+        self.paths: set[str] = set()
+
+    def begin(self) -> Recovered | None:
+        """Start the session; returns the uncommitted changes of an earlier run, if any (not yet part of
+        this session — see ``keep`` and ``commit_recovered``)."""
+        with ProjectRepo(self.root) as repo:
+            states = repo.states(repo.head(), None, repo.changed_on_disk())
+        if not states:
+            return None
+        return Recovered(tuple(s[0] for s in states), tuple(decisions(states)))
+
+    def keep(self, recovered: Recovered) -> None:
+        """Make the recovered changes part of this session (committed with it at its end)."""
+        self.paths.update(recovered.paths)
+
+    def commit_recovered(self, recovered: Recovered) -> Commit | None:
+        """Commit the recovered changes on their own, as a "Recovered session"."""
+        return self._commit(recovered.paths, new_session_id(), recovered=True)
+
+    def record(self, change: Change) -> None:
+        """Note the files a change wrote (call for every change, and for undo and redo too)."""
+        self.paths.update(change_paths(change))
+
+    def pending(self) -> list[Decision]:
+        """The decisions this session would commit now."""
+        with ProjectRepo(self.root) as repo:
+            return decisions(repo.states(repo.head(), None, sorted(self.paths)))
+
+    def commit(self, title: str | None = None) -> Commit | None:
+        """Commit the project files this session changed (None when nothing differs from HEAD any more).
+        ``title`` replaces the summary as the subject (a command line change's own summary)."""
+        done = self._commit(sorted(self.paths), self.id, title=title)
+        self.paths.clear()
+        return done
+
+    def _commit(
+        self, paths: Iterable[str], session: str, *, title: str | None = None, recovered: bool = False
+    ) -> Commit | None:
+        with ProjectRepo(self.root) as repo:
+            states = repo.states(repo.head(), None, paths)
+            if not states:
+                return None
+            found = decisions(states)
+            message = compose(session, found, title=title, recovered=recovered)
+            changed = [repo.git_path(path) for path, _, _ in states]
+            repo.run("add", "--", *changed)
+            try:
+                repo.run("commit", "--no-verify", "--cleanup=whitespace", "-m", message, "--", *changed)
+            except GitError as exc:
+                if any(words in str(exc) for words in _NO_IDENTITY):
+                    raise NoIdentity from None
+                raise
+            sha = repo.head() or ""
+        return Commit(sha, message, tuple(found), tuple(p for p, _, _ in states))
+
+
+def identity_problem(root: Path) -> str | None:
+    """What stops sessions in ``root`` from being committed (no git repository, no identity), or None."""
+    try:
+        check_identity(root)
+    except MarginError as exc:
+        return str(exc)
+    return None
