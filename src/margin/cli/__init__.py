@@ -16,7 +16,7 @@ from margin.cli.output import Output
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from margin.cli import codes_cmd, coding_cmd, project_cmd, segments_cmd
+    from margin.cli import codebook_cmd, codes_cmd, coding_cmd, project_cmd, segments_cmd, sync_cmd
 
     parser = argparse.ArgumentParser(
         prog="margin",
@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     codes_cmd.register(commands)
     coding_cmd.register(commands)
     segments_cmd.register(commands)
+    sync_cmd.register(commands)
+    codebook_cmd.register(commands)
     _accept_json_anywhere(parser)
     return parser
 

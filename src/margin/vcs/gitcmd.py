@@ -1,0 +1,52 @@
+"""Running git in a project's repository: one Repo per operation, argument lists, git's own words in
+errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from margin.vcs.network import git_said
+from margin.vcs.repo import GitError, _git
+
+
+@contextmanager
+def opened(root: Path) -> Iterator[Any]:
+    """The repository at ``root``, closed after use (GitPython leaks processes in long-lived programs)."""
+    repo = _git(root)
+    try:
+        yield repo
+    finally:
+        repo.close()
+
+
+def run(repo: Any, *args: str) -> tuple[int, str, str]:
+    """``git ARGS`` in the repository: (status, stdout, stderr), never raising for a non-zero status."""
+    status, out, err = repo.git.execute(["git", *args], with_extended_output=True, with_exceptions=False)
+    return int(status), str(out), str(err)
+
+
+def check(repo: Any, *args: str, what: str) -> str:
+    """``git ARGS``'s output; GitError starting with ``what`` when it fails."""
+    status, out, err = run(repo, *args)
+    if status != 0:
+        raise local_error(what, out + "\n" + err)
+    return out
+
+
+def local_error(what: str, output: str) -> GitError:
+    lowered = output.lower()
+    if "tell me who you are" in lowered or "unable to auto-detect email" in lowered:
+        return GitError(
+            f"{what}: git does not know who you are, and every commit records its author — run "
+            '`git config --global user.name "Your Name"` and `git config --global user.email you@example.org`'
+        )
+    return GitError(f"{what}: {git_said(output)}")
+
+
+def unmerged(repo: Any) -> list[str]:
+    """Files with unresolved merge conflicts."""
+    _, out, _ = run(repo, "diff", "--name-only", "--diff-filter=U", "-z")
+    return [f for f in out.split("\0") if f]
