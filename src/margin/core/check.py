@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from margin.core.conflict_blocks import MESSAGE, Side, has_conflicts, parse_conflicts
 from margin.core.document import parse_document, split_front_matter
 from margin.core.errors import FormatError, MarginError
 from margin.core.project import DOCUMENTS, Project
 from margin.core.textfile import decode
 
 _CODE_REF = re.compile(r"\\.|\}(?:@[a-z0-9]+)?\[([a-z0-9_, -]+)")
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?: |$)", re.MULTILINE)
 
 
 def code_references(source: str) -> Iterator[tuple[int, int, str]]:
@@ -46,25 +46,16 @@ def check_project(project: Project) -> list[FormatError]:
         except FormatError as exc:
             problems.append(exc)
             continue
-        conflict = _CONFLICT.search(source)
-        if conflict:
-            line = source.count("\n", 0, conflict.start()) + 1
-            problems.append(
-                FormatError(
-                    "an unresolved git merge conflict ('<<<<<<<' … '>>>>>>>') — run `margin resolve` to choose "
-                    "between the versions, or edit the file to keep one",
-                    path=path,
-                    line=line,
-                    column=1,
-                )
-            )
-            continue
-        try:
-            doc = parse_document(source, doc_id, path)
-            speakers = doc.speakers
-        except (FormatError, MarginError) as exc:
-            problems.append(exc if isinstance(exc, FormatError) else FormatError(str(exc), path=path))
-            continue
+        if has_conflicts(source):
+            problems.extend(conflict_problems(source, doc_id, path))
+            speakers: dict[str, str | None] = {}
+        else:
+            try:
+                doc = parse_document(source, doc_id, path)
+                speakers = doc.speakers
+            except (FormatError, MarginError) as exc:
+                problems.append(exc if isinstance(exc, FormatError) else FormatError(str(exc), path=path))
+                continue
         for line, col, slug in code_references(source):
             resolved = known.resolve(slug)
             if resolved is None:
@@ -103,4 +94,32 @@ def check_project(project: Project) -> list[FormatError]:
                             column=1,
                         )
                     )
+    return problems
+
+
+def conflict_problems(source: str, doc_id: str, path: str) -> list[FormatError]:
+    """A document with conflict blocks: each block, and what is wrong in our or their version of the rest."""
+    try:
+        conflicted = parse_conflicts(source, path)
+    except FormatError as exc:
+        return [exc]
+    problems = [
+        FormatError(f"{MESSAGE} (lines {b.line}–{b.end_line} hold both versions)", path=path, line=b.line, column=1)
+        for b in conflicted.blocks
+    ]
+    seen: set[tuple[int, int, str]] = set()
+    sides: tuple[tuple[Side, str], ...] = (("ours", "our"), ("theirs", "their"))
+    for side, whose in sides:
+        text, origin = conflicted.view_lines(side)
+        try:
+            parse_document(text, doc_id, path)
+        except FormatError as exc:
+            line = origin[exc.line - 1] if 0 < exc.line <= len(origin) else exc.line
+            if (line, exc.column, exc.message) not in seen:
+                seen.add((line, exc.column, exc.message))
+                problems.append(
+                    FormatError(
+                        f"{exc.message} (in {whose} version)", path=path, line=line, column=exc.column
+                    )
+                )
     return problems

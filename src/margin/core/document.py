@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from margin.core.coding import Coding
+from margin.core.conflict_blocks import conflict_error
 from margin.core.errors import FormatError
 from margin.core.markup import parse_body, serialise_body
 from margin.core.textfile import check_line_lengths, decode
@@ -174,6 +175,9 @@ def split_front_matter(source: str, path: str = "") -> tuple[str | None, str, in
 
 def parse_document(source: str, doc_id: str, path: str = "") -> Document:
     """Parse a document's text (already decoded) into a Document; errors are located in ``path``."""
+    conflict = conflict_error(source, path)
+    if conflict is not None:  # a merge left this document with a conflict block to resolve first
+        raise conflict
     raw, body, first = split_front_matter(source, path)
     final_newline = body.endswith("\n")
     if final_newline:
