@@ -16,7 +16,15 @@ from margin.cli.output import Output
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from margin.cli import codebook_cmd, codes_cmd, coding_cmd, project_cmd, segments_cmd, sync_cmd
+    from margin.cli import (
+        codebook_cmd,
+        codes_cmd,
+        coding_cmd,
+        history_cmd,
+        project_cmd,
+        segments_cmd,
+        sync_cmd,
+    )
 
     parser = argparse.ArgumentParser(
         prog="margin",
@@ -32,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     segments_cmd.register(commands)
     sync_cmd.register(commands)
     codebook_cmd.register(commands)
+    history_cmd.register(commands)
     _accept_json_anywhere(parser)
     return parser
 

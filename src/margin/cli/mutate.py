@@ -1,23 +1,60 @@
-"""Running an operation from the command line: under the project lock, reporting its change."""
+"""Running an operation from the command line: under the project lock, reporting its change, and
+committing it — one command, one commit (a session of one change)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from margin.cli.output import Output
 
 
+def _session(root: Path, out: Output) -> Any:
+    """A session to commit the change with; None (after a warning) when the project is not a git
+    repository. Without a git identity the command is refused before anything changes."""
+    from margin.vcs.repo import GitError
+    from margin.vcs.session import NoIdentity, Session, check_identity
+
+    try:
+        check_identity(root)
+    except NoIdentity:
+        raise
+    except GitError as exc:
+        out.warn(f"the change will not be committed: {exc}")
+        return None
+    return Session(root)
+
+
 def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
-    """Load the project here, lock it, run ``operation(project, *args, **kwargs)`` and print its summary."""
+    """Load the project here, lock it, run ``operation(project, *args, **kwargs)``, commit the files it
+    changed (message: its summary, the decisions and the session trailers) and print its summary."""
     from margin.core.lock import ProjectLock
     from margin.core.project import Project
+    from margin.vcs.repo import GitError
 
     project = Project.load(".")
+    session = _session(project.root, out)
+    problem = None
+    commit = None
     with ProjectLock(project.state_dir):
         change = operation(project, *args, **kwargs)
+        if session is not None:
+            session.record(change)
+            try:
+                commit = session.commit(title=change.summary)
+            except GitError as exc:
+                problem = f"the change is saved but not committed: {exc}"
     out.result(
         change.summary,
-        {"action": change.action, "summary": change.summary, "documents": sorted(change.documents)},
+        {
+            "action": change.action,
+            "summary": change.summary,
+            "documents": sorted(change.documents),
+            "commit": commit.sha if commit is not None else None,
+        },
     )
+    if problem:
+        out.error(problem)
+        return 1
     return 0

@@ -33,7 +33,8 @@ def is_project_path(path: str) -> bool:
 
 
 class ProjectRepo:
-    """The git repository that holds the project at ``root`` (the project may sit in a subdirectory)."""
+    """The project's own git repository (a project is the top of its repository: Margin never commits
+    into a repository that merely contains the project)."""
 
     def __init__(self, root: Path) -> None:
         import git
@@ -41,15 +42,12 @@ class ProjectRepo:
         os.environ.update(GIT_ENV)
         self.root = Path(root).resolve()
         try:
-            self.repo = git.Repo(self.root, search_parent_directories=True)
+            self.repo = git.Repo(self.root)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise GitError(
-                f"{self.root} is not in a git repository, so Margin cannot record sessions — run "
-                f"`git init` there and commit the project (or make projects with `margin init`)"
+                f"{self.root} is not a git repository, so Margin cannot record sessions — run "
+                "`git init` there and commit the project (`margin init` makes projects that are)"
             ) from None
-        top = Path(str(self.repo.working_tree_dir)).resolve()
-        relative = self.root.relative_to(top).as_posix()
-        self.prefix = "" if relative == "." else relative + "/"
 
     def __enter__(self) -> ProjectRepo:
         return self
@@ -72,18 +70,9 @@ class ProjectRepo:
         except git.GitCommandError as exc:
             raise GitError(f"git {command} failed: {str(exc.stderr).strip() or exc}") from None
 
-    def git_path(self, path: str) -> str:
-        return self.prefix + path
-
-    def project_path(self, git_path: str) -> str | None:
-        if not git_path.startswith(self.prefix):
-            return None
-        path = git_path[len(self.prefix) :]
-        return path if is_project_path(path) else None
-
-    def _paths(self, output: str) -> list[str]:
-        found = (self.project_path(p) for p in output.split("\0") if p)
-        return sorted({p for p in found if p is not None})
+    @staticmethod
+    def _paths(output: str) -> list[str]:
+        return sorted({p for p in output.split("\0") if is_project_path(p)})
 
     # --- revisions -------------------------------------------------------------------------------------------
     def head(self) -> str | None:
@@ -120,21 +109,23 @@ class ProjectRepo:
             "--untracked-files=all",
             "--no-renames",
             "--",
-            self.prefix or ".",
+            ".",
         )
         return self._paths("\0".join(entry[3:] for entry in output.split("\0") if len(entry) > 3))
 
     def changed_between(self, old: str, new: str | None) -> list[str]:
         """Project files that differ between commits ``old`` and ``new`` (None: the working tree)."""
         revs = [old] if new is None else [old, new]
-        output = self.run(
-            "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", *revs, "--", self.prefix or "."
-        )
+        output = self.run("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", *revs, "--", ".")
         paths = set(self._paths(output))
         if new is None:
-            untracked = self.run("ls-files", "-z", "--others", "--exclude-standard", "--", self.prefix or ".")
+            untracked = self.run("ls-files", "-z", "--others", "--exclude-standard", "--", ".")
             paths.update(self._paths(untracked))
         return sorted(paths)
+
+    def files_at(self, commit: str) -> list[str]:
+        """Every project file in ``commit``."""
+        return self._paths(self.run("ls-tree", "-r", "-z", "--name-only", commit, "--", "."))
 
     # --- contents -------------------------------------------------------------------------------------------
     def read(self, rev: str | None, path: str) -> bytes | None:
@@ -145,7 +136,7 @@ class ProjectRepo:
             except (FileNotFoundError, NotADirectoryError):
                 return None
         try:
-            _, kind, _, data = self.repo.git.get_object_data(f"{rev}:{self.git_path(path)}")
+            _, kind, _, data = self.repo.git.get_object_data(f"{rev}:{path}")
         except ValueError:
             return None
         return bytes(data) if kind in ("blob", b"blob") else None  # GitPython gives bytes, types say str

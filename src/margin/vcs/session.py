@@ -138,7 +138,7 @@ class Session:
                 return None
             found = decisions(states)
             message = compose(session, found, title=title, recovered=recovered)
-            changed = [repo.git_path(path) for path, _, _ in states]
+            changed = [path for path, _, _ in states]
             repo.run("add", "--", *changed)
             try:
                 repo.run("commit", "--no-verify", "--cleanup=whitespace", "-m", message, "--", *changed)
