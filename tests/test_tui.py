@@ -256,7 +256,7 @@ async def test_margin_has_a_stripe_per_nesting_level_with_labels(project_dir: Pa
         assert "".join(char for char, _ in outer) == "╷" + "│" * (layout.row_count - 2) + "╵"
         assert {style.color.triplet.hex for _, style in outer} == {GREEN}
         assert row_text(view, 0)[labels_at:].strip() == "Presence"
-        first, last = layout.coding_rows[1]
+        first, last = layout.rows_of(view.document.codings[1])
         inner = "".join(cells(view, y)[column + 1][0] for y in range(first, last + 1))
         assert inner in ("▪", "╷╵")
         assert row_text(view, first)[labels_at:] == "Experience taken seriou…"  # cut to the room there is
@@ -307,18 +307,19 @@ def test_stripe_columns_never_share_a_cell() -> None:
     for width in (40, 70, 130):
         layout = TextLayout(doc, pieces, width)
         taken: dict[tuple[int, int], int] = {}
-        for index, (first, last) in enumerate(layout.coding_rows):
+        for index, coding in enumerate(doc.codings):
+            first, last = layout.rows_of(coding)
             for row in range(first, last + 1):
-                assert (row, layout.columns[index]) not in taken
-                taken[row, layout.columns[index]] = index
+                assert (row, layout.column_of(coding)) not in taken
+                taken[row, layout.column_of(coding)] = index
         assert layout.geometry.total == width
 
 
 def test_nested_coding_sits_one_column_right_of_its_container() -> None:
     doc = parse_document("P: {a {b {c}[presence] b}[seriousness] a}[language]\n", "g/d")
     layout = TextLayout(doc, paragraph_pieces(doc), 80)
-    assert layout.columns == [0, 1, 2]
-    assert layout.codings_on_row(0) == [0, 1, 2]
+    assert [layout.column_of(c) for c in doc.codings] == [0, 1, 2]
+    assert layout.codings_on_row(0) == doc.codings
 
 
 def test_pieces_match_a_scan_of_all_codings() -> None:
@@ -327,11 +328,11 @@ def test_pieces_match_a_scan_of_all_codings() -> None:
     for p in range(doc.paragraph_count):
         start, end = doc.paragraph_span(p)
         expected = [  # a paragraph's closing '\n' (offset ``end``) belongs to it
-            (max(c.start, start) - start, min(c.end, end) - start, i)
-            for i, c in enumerate(doc.codings)
+            (max(c.start, start) - start, min(c.end, end) - start, c)
+            for c in doc.codings
             if c.overlaps(start, end + 1)
         ]
-        assert pieces.get(p, []) == expected
+        assert [(a, b, id(c)) for a, b, c in pieces.get(p, [])] == [(a, b, id(c)) for a, b, c in expected]
 
 
 @pytest.mark.parametrize("width", [1, 5, 17, 60])
@@ -356,6 +357,8 @@ async def test_a_code_missing_from_the_codebook_shows_as_its_slug_in_grey(projec
         view = await open_document(app, pilot, "qual2/odd")
         assert {bg(s) for s in styles_of(view, 0, "strange words")} == {UNKNOWN_COLOR}
         assert row_text(view, 0).split()[-2:] == ["▪", "mystery"]
+        view.go_to(view.document.text.index("strange"))
+        await pilot.pause()
         assert app.query_one(StatusBar).codes == (("mystery", UNKNOWN_COLOR),)
 
 
@@ -370,12 +373,14 @@ async def test_cursor_moves_and_reports_the_codes_under_it(project: Project) -> 
         await pilot.press("down")
         await pilot.pause()
         moved = [m for m in messages if isinstance(m, TranscriptView.CursorMoved)]
-        assert (moved[-1].row, moved[-1].paragraph, moved[-1].codes) == (1, 1, ("language",))
+        assert (moved[-1].row, moved[-1].paragraph, moved[-1].codes) == (1, 1, ())
+        view.go_to(view.document.text.index("attentive"))
+        await pilot.pause()
         assert app.query_one(StatusBar).codes == (("Appreciative language", BLUE),)
         assert "Appreciative language" in str(app.query_one(StatusBar).text())
         layout = view.text_layout
         assert layout is not None
-        await pilot.press("down", "down")
+        view.go_to(view.document.text.index("about us"))  # inside both codings of paragraph 3
         await pilot.pause()
         moved = [m for m in messages if isinstance(m, TranscriptView.CursorMoved)]
         assert moved[-1].paragraph == 2 and moved[-1].codes == ("presence", "seriousness")

@@ -15,6 +15,8 @@ from textual.widgets import Footer
 from margin.core.document import Document
 from margin.core.errors import MarginError
 from margin.core.operations import Change, History
+from margin.tui.coder import Coder
+from margin.tui.coding_view import CodingView
 from margin.tui.documents import DocumentList
 from margin.tui.status import StatusBar
 from margin.tui.transcript import TranscriptView, code_look
@@ -31,6 +33,8 @@ class MarginApp(App[None]):
     TITLE = "Margin"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+z", "undo", "Undo", id="app.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="app.redo"),
         Binding("escape", "focus_documents", "Documents", id="app.focus-documents"),
     ]
 
@@ -41,6 +45,8 @@ class MarginApp(App[None]):
         self.history = History()
         """Every change of this session, across documents and the codebook: undo and redo."""
         self.history.listeners.append(self._on_change)
+        self.coder = Coder(project, self.history)
+        """Runs the app's operations: checks the files on disk first, records the changes in the history."""
 
     def compose(self) -> ComposeResult:
         project = self.project
@@ -48,7 +54,7 @@ class MarginApp(App[None]):
             documents = DocumentList(project.document_ids(), self._count_codings, id="documents")
             documents.border_title = project.name
             yield documents
-            yield TranscriptView(id="transcript")
+            yield CodingView(self.coder, id="transcript")
         yield StatusBar(project.name, id="status")
         yield Footer()
 
@@ -96,10 +102,30 @@ class MarginApp(App[None]):
         codebook = self.project.codebook
         codes = tuple(code_look(codebook, slug) for slug in event.codes)
         position = f"¶ {event.paragraph + 1}/{document.paragraph_count}"
-        self.query_one(StatusBar).show(document.id, position, codes)
+        status = self.query_one(StatusBar)
+        status.show(document.id, position, codes)
+        size = event.selection[1] - event.selection[0] if event.selection else 0
+        status.show_selection(f"{size} character{'s' if size != 1 else ''} selected" if size else "")
 
     def action_focus_documents(self) -> None:
         self.query_one(DocumentList).focus()
+
+    # --- coding: undo, redo, the current code ---------------------------------------------------------
+    def action_undo(self) -> None:
+        """Undo the last change, in any document or the codebook (the transcript shows where)."""
+        self._show_changed(self.query_one(CodingView).undo())
+
+    def action_redo(self) -> None:
+        """Redo the last undone change."""
+        self._show_changed(self.query_one(CodingView).redo())
+
+    def _show_changed(self, doc_id: str | None) -> None:
+        if doc_id is not None:
+            self.query_one(DocumentList).select_document(doc_id)
+
+    def set_current_code(self, slug: str | None) -> None:
+        """Make ``slug`` the code whose segments n/N jump through in the transcript."""
+        self.query_one(CodingView).set_current_code(slug)
 
 
 def run_app(path: str | Path = ".") -> int:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import heapq
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.cells import cell_len, get_character_cell_size
 
+from margin.core.coding import Coding
 from margin.core.document import Document
 
 MAX_STRIPES = 8
@@ -22,8 +24,8 @@ MAX_LABELS = 24
 MIN_LABELS = 6
 MIN_TEXT = 20
 
-Piece = tuple[int, int, int]
-"""``(start, end, coding index)``: offsets local to the paragraph, clipped to it."""
+Piece = tuple[int, int, Coding]
+"""``(start, end, coding)``: offsets local to the paragraph, clipped to it."""
 
 _WORD = re.compile(r"\s*\S+\s*")
 _NON_SPACE = re.compile(r"[^ ]")
@@ -108,20 +110,31 @@ def paragraph_pieces(doc: Document) -> dict[int, list[Piece]]:
     that starts later (or at the same place and is shorter): the innermost or most recent one.
     """
     starts = doc.paragraph_starts
-    text_len = len(doc.text)
     count = len(starts)
     pieces: dict[int, list[Piece]] = {}
     first = 0
-    for index, coding in enumerate(doc.codings):
+    for coding in doc.codings:
         while first + 1 < count and starts[first + 1] <= coding.start:
             first += 1
-        last = bisect_right(starts, max(coding.end - 1, coding.start)) - 1
-        for p in range(first, last + 1):
-            base = starts[p]
-            length = (starts[p + 1] - 1 if p + 1 < count else text_len) - base
-            piece = (max(coding.start - base, 0), min(coding.end - base, length), index)
-            pieces.setdefault(p, []).append(piece)
+        _add_pieces(doc, pieces, coding, first)
     return pieces
+
+
+def _add_pieces(doc: Document, pieces: dict[int, list[Piece]], coding: Coding, first: int) -> range:
+    """Append the pieces of ``coding`` (which starts in paragraph ``first``); returns its paragraphs."""
+    starts = doc.paragraph_starts
+    count = len(starts)
+    last = bisect_right(starts, max(coding.end - 1, coding.start)) - 1
+    for p in range(first, last + 1):
+        base = starts[p]
+        length = (starts[p + 1] - 1 if p + 1 < count else len(doc.text)) - base
+        pieces.setdefault(p, []).append((max(coding.start - base, 0), min(coding.end - base, length), coding))
+    return range(first, last + 1)
+
+
+def coding_paragraphs(doc: Document, coding: Coding) -> range:
+    """The paragraphs a coding lies in (its pieces' paragraphs)."""
+    return range(doc.paragraph_of(coding.start), doc.paragraph_of(max(coding.end - 1, coding.start)) + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,27 +176,34 @@ class _Rows:
     geometry: Geometry
     rows: list[int]
     breaks: dict[int, tuple[int, ...]]
-    coding_rows: list[tuple[int, int]]
-    columns: list[int]
+    coding_rows: dict[int, tuple[int, int]]
+    columns: dict[int, int]
     column_count: int
+
+
+def _row_of(doc: Document, rows: list[int], breaks: dict[int, tuple[int, ...]], offset: int) -> int:
+    p = bisect_right(doc.paragraph_starts, offset) - 1
+    wraps = breaks.get(p)
+    return rows[p] + (bisect_right(wraps, offset - doc.paragraph_starts[p]) - 1 if wraps else 0)
 
 
 def _lay_out(doc: Document, geometry: Geometry) -> _Rows:
     rows, breaks = _wrap_paragraphs(doc, geometry.text)
-    starts = doc.paragraph_starts
-
-    def row_of(offset: int) -> int:
-        p = bisect_right(starts, offset) - 1
-        wraps = breaks.get(p)
-        return rows[p] + (bisect_right(wraps, offset - starts[p]) - 1 if wraps else 0)
-
-    coding_rows = [(row_of(c.start), row_of(max(c.end - 1, c.start))) for c in doc.codings]
-    columns, count = _stripe_columns(coding_rows)
+    coding_rows = {
+        id(c): (_row_of(doc, rows, breaks, c.start), _row_of(doc, rows, breaks, max(c.end - 1, c.start)))
+        for c in doc.codings
+    }
+    columns, count = _stripe_columns(doc.codings, coding_rows)
     return _Rows(geometry, rows, breaks, coding_rows, columns, count)
 
 
 class TextLayout:
-    """Rows, coding rows and stripe columns of one document at one width (in cells)."""
+    """Rows, coding rows and stripe columns of one document at one width (in cells).
+
+    Codings are known by identity: ``rows_of`` and ``column_of`` take a coding of the document. After the
+    document's codings change (not its text), ``recode`` updates the layout in place for the codings
+    removed and added, touching only their paragraphs.
+    """
 
     def __init__(self, doc: Document, pieces: dict[int, list[Piece]], width: int) -> None:
         self.doc = doc
@@ -201,13 +221,12 @@ class TextLayout:
             if min(again.column_count, MAX_STRIPES) <= again.geometry.stripes:
                 laid = again
         self.geometry = laid.geometry
+        self.has_codings = has_codings
         self.rows = laid.rows
         """First row of each paragraph, then the number of rows."""
         self.breaks = laid.breaks
-        self.coding_rows = laid.coding_rows
-        """First and last row of each coding."""
-        self.columns = laid.columns
-        """Stripe column of each coding."""
+        self._coding_rows = laid.coding_rows
+        self._columns = laid.columns
         self.column_count = laid.column_count
 
     @property
@@ -223,10 +242,7 @@ class TextLayout:
 
     def row_of(self, offset: int) -> int:
         """The row showing the text offset ``offset`` (a paragraph's '\\n' is on its last row)."""
-        starts = self.doc.paragraph_starts
-        p = bisect_right(starts, offset) - 1
-        breaks = self.breaks.get(p)
-        return self.rows[p] + (bisect_right(breaks, offset - starts[p]) - 1 if breaks else 0)
+        return _row_of(self.doc, self.rows, self.breaks, offset)
 
     def row_span(self, row: int) -> tuple[int, int]:
         """Text offsets ``[start, end)`` shown on ``row``."""
@@ -236,12 +252,99 @@ class TextLayout:
         i = row - self.rows[p]
         return base + starts[i], base + starts[i + 1] if i + 1 < len(starts) else end
 
-    def codings_on_row(self, row: int) -> list[int]:
-        """Indices of the codings whose rows include ``row``, by stripe column."""
-        rows = self.coding_rows
-        pieces = self.pieces.get(self.paragraph_at(row), ())
-        found = {i for _, _, i in pieces if rows[i][0] <= row <= rows[i][1]}
-        return sorted(found, key=self.columns.__getitem__)
+    def rows_of(self, coding: Coding) -> tuple[int, int]:
+        """The first and last row of a coding of the document."""
+        return self._coding_rows[id(coding)]
+
+    def column_of(self, coding: Coding) -> int:
+        """The stripe column of a coding of the document."""
+        return self._columns[id(coding)]
+
+    def codings_on_row(self, row: int) -> list[Coding]:
+        """The codings whose rows include ``row``, by stripe column."""
+        rows = self._coding_rows
+        found = {
+            id(c): c
+            for _, _, c in self.pieces.get(self.paragraph_at(row), ())
+            if rows[id(c)][0] <= row <= rows[id(c)][1]
+        }
+        return sorted(found.values(), key=self.column_of)
+
+    # --- the cursor's geometry ----------------------------------------------------------------------
+    def cell_of(self, offset: int) -> tuple[int, int]:
+        """The row and the cell (within the text column) at which ``offset`` is drawn."""
+        row = self.row_of(offset)
+        start = self.row_span(row)[0]
+        return row, cell_len(display_text(self.doc.text[start:offset]))
+
+    def offset_at(self, row: int, cell: int) -> int:
+        """The offset drawn at ``cell`` of ``row`` (the row's last offset for a cell right of its text);
+        on a paragraph's last row that is the paragraph's end, where a cursor stands after its text."""
+        start, end = self.row_span(row)
+        last_row = row == self.rows[self.paragraph_at(row) + 1] - 1
+        stop = end if last_row else max(end - 1, start)
+        text = display_text(self.doc.text[start:stop])
+        if text.isascii():
+            return start + min(max(cell, 0), len(text))
+        col = 0
+        for i, char in enumerate(text):
+            col += get_character_cell_size(char)
+            if col > cell:
+                return start + i
+        return stop
+
+    # --- changes of codings -------------------------------------------------------------------------
+    def recode(self, removed: Iterable[Coding], added: Iterable[Coding]) -> set[int] | None:
+        """Update pieces, rows and stripe columns after the document's codings (not its text) changed.
+
+        Returns the paragraphs whose drawing changed, or None when the margin no longer fits this geometry
+        and the document must be laid out anew. A new coding takes the lowest stripe column free over its
+        rows, so stripes never share a cell (a full layout may arrange them more compactly).
+        """
+        doc = self.doc
+        if bool(doc.codings) != self.has_codings:
+            return None
+        touched: set[int] = set()
+        for coding in removed:
+            span = coding_paragraphs(doc, coding)
+            for p in span:
+                kept = [piece for piece in self.pieces.get(p, ()) if piece[2] is not coding]
+                if kept:
+                    self.pieces[p] = kept
+                else:
+                    self.pieces.pop(p, None)
+            touched.update(span)
+            self._coding_rows.pop(id(coding), None)
+            self._columns.pop(id(coding), None)
+        for coding in added:
+            first, last = self.row_of(coding.start), self.row_of(max(coding.end - 1, coding.start))
+            span = coding_paragraphs(doc, coding)
+            busy = {
+                self._columns[id(other)]
+                for p in span
+                for _, _, other in self.pieces.get(p, ())
+                if self._coding_rows[id(other)][0] <= last and first <= self._coding_rows[id(other)][1]
+            }
+            column = min(set(range(len(busy) + 1)) - busy)
+            for p in span:
+                piece = (*_clip(doc, coding, p), coding)
+                insort(self.pieces.setdefault(p, []), piece, key=_piece_order)
+            touched.update(span)
+            self._coding_rows[id(coding)] = (first, last)
+            self._columns[id(coding)] = column
+            self.column_count = max(self.column_count, column + 1)
+        if min(self.column_count, MAX_STRIPES) > self.geometry.stripes:
+            return None
+        return touched
+
+
+def _clip(doc: Document, coding: Coding, paragraph: int) -> tuple[int, int]:
+    base, end = doc.paragraph_span(paragraph)
+    return max(coding.start - base, 0), min(coding.end - base, end - base)
+
+
+def _piece_order(piece: Piece) -> tuple[int, int]:
+    return piece[2].sort_key()
 
 
 def _wrap_paragraphs(doc: Document, width: int) -> tuple[list[int], dict[int, tuple[int, ...]]]:
@@ -268,17 +371,20 @@ def _wrap_paragraphs(doc: Document, width: int) -> tuple[list[int], dict[int, tu
     return rows, breaks
 
 
-def _stripe_columns(coding_rows: list[tuple[int, int]]) -> tuple[list[int], int]:
+def _stripe_columns(
+    codings: list[Coding], coding_rows: dict[int, tuple[int, int]]
+) -> tuple[dict[int, int], int]:
     """Give each coding (in canonical order) the lowest stripe column free over its rows.
 
     This is a greedy colouring of intervals by start, which needs no more columns than codings share a
     row, and puts a nested coding one column right of the coding it sits in.
     """
-    columns = [0] * len(coding_rows)
+    columns: dict[int, int] = {}
     active: list[tuple[int, int]] = []  # (last row, column)
     free: list[int] = []
     count = 0
-    for index, (first, last) in enumerate(coding_rows):
+    for coding in codings:
+        first, last = coding_rows[id(coding)]
         while active and active[0][0] < first:
             heapq.heappush(free, heapq.heappop(active)[1])
         if free:
@@ -286,6 +392,6 @@ def _stripe_columns(coding_rows: list[tuple[int, int]]) -> tuple[list[int], int]
         else:
             column = count
             count += 1
-        columns[index] = column
+        columns[id(coding)] = column
         heapq.heappush(active, (last, column))
     return columns, count

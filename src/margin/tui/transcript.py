@@ -1,8 +1,11 @@
-"""The transcript view: a document's paragraphs wrapped to the width, codings coloured, a margin of stripes.
+"""The transcript view: a document's paragraphs wrapped to the width, codings coloured, a margin of stripes,
+a character cursor and a selection.
 
 A Line API widget: ``render_line`` draws one row from strips rendered a paragraph at a time and kept in an
-LRU cache keyed by (paragraph, width, version). Opening a document costs one sweep over its codings
-(``paragraph_pieces``) and one layout per width; a repaint renders only the paragraphs on screen.
+LRU cache keyed by (paragraph, width, version); the cursor and the selection are laid over the cached rows
+when drawn. Opening a document costs one sweep over its codings (``paragraph_pieces``) and one layout per
+width; a repaint renders only the paragraphs on screen, and a change of codings re-renders only the
+paragraphs it touched (``document_changed``).
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
-from textual.geometry import Region, Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -27,6 +31,7 @@ from margin.core.coding import Coding
 from margin.core.document import Document
 from margin.core.errors import MarginError
 from margin.tui.layout import Piece, TextLayout, display_text, paragraph_pieces
+from margin.tui.selection import Span, Unit, unit_after, unit_at
 
 STRIP_CACHE_SIZE = 1024
 """Paragraphs whose rendered rows are kept (a screen shows at most a few hundred)."""
@@ -74,7 +79,9 @@ class _Styles:
     """Styles from the stylesheet, read once per style change (component styles are partial)."""
 
     base: Style
+    cursor_line: Style
     cursor: Style
+    selection: Style
     gutter: Style
     gutter_cursor: Style
     timestamp: Style
@@ -82,20 +89,42 @@ class _Styles:
     placeholder: Style
 
 
+def _overlay(strip: Strip, start: int, end: int, style: Style) -> Strip:
+    """``strip`` with ``style`` laid over the cells ``[start, end)`` (it wins over the cells' own styles)."""
+    left, middle, right = strip.divide([start, end, strip.cell_length])
+    middle = Strip([Segment(text, (own or Style()) + style) for text, own, _ in middle], middle.cell_length)
+    return Strip.join([left, middle, right])
+
+
 class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
-    """A read-only view of one document with a line cursor."""
+    """One document with a character cursor and a selection (offsets are code points into its text)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "cursor_left", "Previous character", show=False, id="transcript.cursor-left"),
+        Binding("right", "cursor_right", "Next character", show=False, id="transcript.cursor-right"),
         Binding("up", "cursor_up", "Previous line", show=False, id="transcript.cursor-up"),
         Binding("down", "cursor_down", "Next line", show=False, id="transcript.cursor-down"),
+        Binding("shift+left", "select_left", "Select left", show=False, id="transcript.select-left"),
+        Binding("shift+right", "select_right", "Select right", show=False, id="transcript.select-right"),
+        Binding("shift+up", "select_up", "Select up", show=False, id="transcript.select-up"),
+        Binding("shift+down", "select_down", "Select down", show=False, id="transcript.select-down"),
         Binding("pageup", "cursor_page_up", "Page up", show=False, id="transcript.page-up"),
         Binding("pagedown", "cursor_page_down", "Page down", show=False, id="transcript.page-down"),
-        Binding("home", "cursor_first", "First line", show=False, id="transcript.first-line"),
-        Binding("end", "cursor_last", "Last line", show=False, id="transcript.last-line"),
+        Binding("home", "cursor_first", "Start of the document", show=False, id="transcript.first-line"),
+        Binding("end", "cursor_last", "End of the document", show=False, id="transcript.last-line"),
+        Binding("w", "select_unit('word')", "Select word", id="transcript.select-word"),
+        Binding("s", "select_unit('sentence')", "Select sentence", id="transcript.select-sentence"),
+        Binding(
+            "p", "select_unit('paragraph')", "Select paragraph", show=False, id="transcript.select-paragraph"
+        ),
+        Binding("t", "select_unit('turn')", "Select turn", show=False, id="transcript.select-turn"),
+        Binding("escape", "clear_selection", "Clear selection", show=False, id="transcript.clear-selection"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "transcript--cursor-line",
+        "transcript--cursor",
+        "transcript--selection",
         "transcript--gutter",
         "transcript--gutter-cursor",
         "transcript--timestamp",
@@ -104,14 +133,25 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     }
 
     class CursorMoved(Message):
-        """The cursor moved, or another document was opened: the row, its paragraph and codings."""
+        """The cursor or the selection moved, or the document or its codings changed."""
 
-        def __init__(self, view: TranscriptView, row: int, paragraph: int, codings: tuple[Coding, ...]):
+        def __init__(
+            self,
+            view: TranscriptView,
+            row: int,
+            paragraph: int,
+            codings: tuple[Coding, ...],
+            offset: int = 0,
+            selection: Span | None = None,
+        ):
             super().__init__()
             self.view = view
             self.row = row
             self.paragraph = paragraph
             self.codings = codings
+            """The codings that cover the cursor's character, outermost first."""
+            self.offset = offset
+            self.selection = selection
 
         @property
         def control(self) -> TranscriptView:
@@ -119,7 +159,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
         @property
         def codes(self) -> tuple[str, ...]:
-            """The slugs of the codings on the cursor's row, outermost first, each once."""
+            """The slugs of the codings at the cursor, outermost first, each once."""
             return tuple(dict.fromkeys(code for coding in self.codings for code in coding.codes))
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
@@ -128,7 +168,14 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._codebook: CodeStyles | None = None
         self._pieces: dict[int, list[Piece]] = {}
         self._layout: TextLayout | None = None
+        self._laid: tuple[str, tuple[Coding, ...]] = ("", ())
+        """The text and codings the layout was made for (to find what a change touched)."""
         self._version = 0
+        self._offset = 0
+        self._anchor: int | None = None
+        self._goal: int | None = None
+        self._unit: tuple[Unit, Span] | None = None
+        self._dragging = False
         self._cursor = 0
         self._strips: LRUCache[tuple[int, int, int], tuple[Strip, ...]] = LRUCache(STRIP_CACHE_SIZE)
         self._looks: dict[str, _Look] = {}
@@ -144,21 +191,62 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """The layout at the current width (None until the view has a size and a document)."""
         return self._layout
 
-    def show_document(self, document: Document | None, codebook: CodeStyles) -> None:
-        """Show ``document`` (or nothing), codes drawn as ``codebook`` says; the cursor goes to the top."""
+    def show_document(self, document: Document | None, codebook: CodeStyles, offset: int = 0) -> None:
+        """Show ``document`` (or nothing), codes drawn as ``codebook`` says, the cursor at ``offset``."""
         self._document = document
         self._codebook = codebook
         self._pieces = paragraph_pieces(document) if document is not None else {}
+        self._laid = (document.text, tuple(document.codings)) if document is not None else ("", ())
         self._looks.clear()
         self._strips.clear()
         self._version += 1
         self._layout = None
+        self._offset = min(max(offset, 0), len(document.text)) if document is not None else 0
+        self._anchor = None
+        self._goal = None
+        self._unit = None
         self._cursor = 0
-        self.scroll_to(y=0, animate=False)
+        if offset == 0:
+            self.scroll_to(y=0, animate=False)
         self._relayout()
         self.refresh()
         if self._layout is None:
             self._post_cursor()
+
+    def document_changed(self) -> None:
+        """Show the document's current text and codings, re-rendering only what changed.
+
+        A change of codings re-renders the paragraphs of the codings removed and added; a change of text
+        (or of codings that needs a wider margin) lays the document out anew. The cursor keeps its offset.
+        """
+        document = self._document
+        if document is None:
+            return
+        text, codings = self._laid
+        layout = self._layout
+        touched: set[int] | None = None
+        if layout is not None and (document.text is text or document.text == text):
+            removed, added = _difference(codings, document.codings)
+            touched = layout.recode(removed, added)
+        if touched is None:
+            assert self._codebook is not None
+            self.show_document(document, self._codebook, self._offset)
+            return
+        self._laid = (document.text, tuple(document.codings))
+        assert layout is not None
+        for paragraph in touched:
+            self._strips.discard((paragraph, layout.width, self._version))
+            first = layout.rows[paragraph]
+            self.refresh_lines(first, layout.rows[paragraph + 1] - first)
+        self._post_cursor()
+
+    def codebook_changed(self, codebook: CodeStyles) -> None:
+        """Redraw every code's colour and label from ``codebook``."""
+        self._codebook = codebook
+        self._looks.clear()
+        self._strips.clear()
+        self.refresh()
+        self._post_cursor()
 
     def on_resize(self) -> None:
         self._relayout()
@@ -173,46 +261,110 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         if old is not None and old.width == width:
             return
-        offset = old.row_span(self._cursor)[0] if old is not None else 0
         layout = TextLayout(document, self._pieces, width)
         self._layout = layout
-        self._cursor = layout.row_of(offset)
+        self._cursor = layout.row_of(self._offset)
         self.virtual_size = Size(width, layout.row_count)
         self._scroll_to_cursor()
         self._post_cursor()
 
-    # --- the cursor ---------------------------------------------------------------------------------
+    # --- the cursor and the selection ---------------------------------------------------------------
+    @property
+    def cursor_offset(self) -> int:
+        return self._offset
+
     @property
     def cursor_row(self) -> int:
         return self._cursor
 
     @property
     def cursor_paragraph(self) -> int:
-        return self._layout.paragraph_at(self._cursor) if self._layout is not None else 0
+        return self._document.paragraph_of(self._offset) if self._document is not None else 0
+
+    @property
+    def selection(self) -> Span | None:
+        """The selected text ``(start, end)``, or None."""
+        if self._anchor is None or self._anchor == self._offset:
+            return None
+        return min(self._anchor, self._offset), max(self._anchor, self._offset)
 
     def codings_at_cursor(self) -> tuple[Coding, ...]:
-        """The codings on the cursor's row, by stripe column (outermost first)."""
-        if self._layout is None or self._document is None:
+        """The codings that cover the character at the cursor, outermost first."""
+        document = self._document
+        if document is None:
             return ()
-        codings = self._document.codings
-        return tuple(codings[i] for i in self._layout.codings_on_row(self._cursor))
+        paragraph = document.paragraph_of(self._offset)
+        local = self._offset - document.paragraph_starts[paragraph]
+        return tuple(c for start, end, c in self._pieces.get(paragraph, ()) if start <= local < end)
 
-    def move_cursor(self, row: int) -> None:
-        """Put the cursor on ``row`` (clamped to the document) and scroll it into view."""
-        layout = self._layout
-        if layout is None:
+    def move_to(self, offset: int, *, select: bool = False, keep_goal: bool = False) -> None:
+        """Put the cursor at ``offset`` (clamped); ``select`` extends the selection to it, otherwise the
+        selection is cleared. The cursor's row is scrolled into view."""
+        document = self._document
+        if document is None:
             return
-        row = max(0, min(row, layout.row_count - 1))
-        if row != self._cursor:
-            self.refresh_line(self._cursor)
-            self._cursor = row
-            self.refresh_line(row)
+        offset = min(max(offset, 0), len(document.text))
+        old_selection = self.selection
+        if select and self._anchor is None:
+            self._anchor = self._offset
+        elif not select:
+            self._anchor = None
+        if not keep_goal:
+            self._goal = None
+        self._unit = None
+        self._set_cursor(offset, old_selection)
+
+    def select(self, start: int, end: int) -> None:
+        """Select ``[start, end)``; the cursor goes to its end."""
+        document = self._document
+        if document is None:
+            return
+        old = self.selection
+        size = len(document.text)
+        self._anchor = min(max(start, 0), size)
+        self._goal = None
+        self._unit = None
+        self._set_cursor(min(max(end, 0), size), old)
+
+    def go_to(self, offset: int, end: int | None = None) -> None:
+        """Move the cursor to ``offset`` (and select up to ``end`` if given), scrolled into view."""
+        if end is not None and end != offset:
+            self.select(offset, end)
+        else:
+            self.move_to(offset)
+
+    def clear_selection(self) -> None:
+        self.move_to(self._offset)
+
+    def _set_cursor(self, offset: int, old_selection: Span | None) -> None:
+        layout = self._layout
+        previous = self._offset
+        self._offset = offset
+        if layout is None:
             self._post_cursor()
+            return
+        old_row = self._cursor
+        self._cursor = layout.row_of(offset)
+        self.refresh_line(old_row)
+        self.refresh_line(self._cursor)
+        for span in {old_selection, self.selection} - {None}:
+            assert span is not None
+            first, last = layout.row_of(span[0]), layout.row_of(span[1])
+            self.refresh_lines(first, last - first + 1)
         self._scroll_to_cursor()
+        if offset != previous or old_selection != self.selection:
+            self._post_cursor()
 
     def _post_cursor(self) -> None:
         self.post_message(
-            self.CursorMoved(self, self._cursor, self.cursor_paragraph, self.codings_at_cursor())
+            self.CursorMoved(
+                self,
+                self._cursor,
+                self.cursor_paragraph,
+                self.codings_at_cursor(),
+                self._offset,
+                self.selection,
+            )
         )
 
     def _scroll_to_cursor(self) -> None:
@@ -223,37 +375,133 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         elif height > 0 and self._cursor >= top + height:
             self.scroll_to(y=self._cursor - height + 1, animate=False)
 
+    def _vertical(self, rows: int, select: bool) -> None:
+        layout = self._layout
+        if layout is None:
+            return
+        row, cell = layout.cell_of(self._offset)
+        goal = cell if self._goal is None else self._goal
+        target = max(0, min(row + rows, layout.row_count - 1))
+        if target == row:  # on the first or the last row: to the start or the end of the document
+            offset = 0 if rows < 0 else len(layout.doc.text)
+        else:
+            offset = layout.offset_at(target, goal)
+        self.move_to(offset, select=select, keep_goal=True)
+        self._goal = goal
+
+    def action_cursor_left(self) -> None:
+        selection = self.selection
+        self.move_to(selection[0] if selection else self._offset - 1)
+
+    def action_cursor_right(self) -> None:
+        selection = self.selection
+        self.move_to(selection[1] if selection else self._offset + 1)
+
     def action_cursor_up(self) -> None:
-        self.move_cursor(self._cursor - 1)
+        self._vertical(-1, select=False)
 
     def action_cursor_down(self) -> None:
-        self.move_cursor(self._cursor + 1)
+        self._vertical(1, select=False)
+
+    def action_select_left(self) -> None:
+        self.move_to(self._offset - 1, select=True)
+
+    def action_select_right(self) -> None:
+        self.move_to(self._offset + 1, select=True)
+
+    def action_select_up(self) -> None:
+        self._vertical(-1, select=True)
+
+    def action_select_down(self) -> None:
+        self._vertical(1, select=True)
 
     def action_cursor_page_up(self) -> None:
         height = max(self.scrollable_content_region.height, 1)
         self.scroll_to(y=self.scroll_y - height, animate=False)
-        self.move_cursor(self._cursor - height)
+        self._vertical(-height, select=False)
 
     def action_cursor_page_down(self) -> None:
         height = max(self.scrollable_content_region.height, 1)
         self.scroll_to(y=self.scroll_y + height, animate=False)
-        self.move_cursor(self._cursor + height)
+        self._vertical(height, select=False)
 
     def action_cursor_first(self) -> None:
-        self.move_cursor(0)
+        self.move_to(0)
 
     def action_cursor_last(self) -> None:
-        if self._layout is not None:
-            self.move_cursor(self._layout.row_count - 1)
+        if self._document is not None:
+            self.move_to(len(self._document.text))
+
+    def action_select_unit(self, unit: Unit) -> None:
+        """Select the unit at the cursor; pressed again, extend the selection to the next unit."""
+        document = self._document
+        if document is None:
+            return
+        selection = self.selection
+        if self._unit is not None and self._unit == (unit, selection) and selection is not None:
+            following = unit_after(document, unit, selection[1])
+            span = (selection[0], following[1]) if following is not None else None
+        else:
+            span = unit_at(document, unit, self._offset)
+        if span is None:
+            self.app.bell()
+            return
+        self.select(*span)
+        self._unit = (unit, span)
+
+    def action_clear_selection(self) -> None:
+        if self.selection is None:
+            raise SkipAction()
+        self.clear_selection()
+
+    # --- the mouse ----------------------------------------------------------------------------------
+    def _offset_at(self, event: events.MouseEvent) -> int | None:
+        layout = self._layout
+        if layout is None:
+            return None
+        offset: Offset = event.get_content_offset_capture(self)
+        row = max(0, min(offset.y + self.scroll_offset.y, layout.row_count - 1))
+        return layout.offset_at(row, offset.x - layout.geometry.gutter)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1 or event.get_content_offset(self) is None:
+            return
+        offset = self._offset_at(event)
+        if offset is None:
+            return
+        self.focus()
+        self.move_to(offset, select=event.shift)
+        self._anchor = self._anchor if event.shift else offset
+        self._dragging = True
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        offset = self._offset_at(event)
+        if offset is not None and offset != self._offset:
+            anchor = self._anchor
+            self.move_to(offset, select=True)
+            self._anchor = anchor
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
 
     def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if (
-            offset is not None
-            and self._layout is not None
-            and offset.y + self.scroll_offset.y < self._layout.row_count
-        ):
-            self.move_cursor(offset.y + self.scroll_offset.y)
+        if event.chain == 2:
+            self._anchor = None
+            self.action_select_unit("word")
+        elif event.chain >= 3:
+            self._anchor = None
+            self.action_select_unit("paragraph")
+
+    def on_focus(self) -> None:
+        self.refresh_line(self._cursor)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self._cursor)
 
     # --- drawing ------------------------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -270,7 +518,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
             self._styles = _Styles(
                 base=base,
-                cursor=base + part("transcript--cursor-line"),
+                cursor_line=base + part("transcript--cursor-line"),
+                cursor=part("transcript--cursor"),
+                selection=part("transcript--selection"),
                 gutter=part("transcript--gutter"),
                 gutter_cursor=part("transcript--gutter-cursor"),
                 timestamp=part("transcript--timestamp"),
@@ -295,11 +545,34 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, styles.base)
         paragraph = layout.paragraph_at(row)
         strip = self.paragraph_strips(paragraph)[row - layout.rows[paragraph]]
+        strip = self._selection_and_cursor(layout, row, strip, styles)
         if row != self._cursor:
             return strip.apply_style(styles.base)
         gutter, *rest = strip
         cursor_gutter = Segment(gutter.text, styles.gutter_cursor)
-        return Strip([cursor_gutter, *rest], strip.cell_length).apply_style(styles.cursor)
+        return Strip([cursor_gutter, *rest], strip.cell_length).apply_style(styles.cursor_line)
+
+    def _selection_and_cursor(self, layout: TextLayout, row: int, strip: Strip, styles: _Styles) -> Strip:
+        """The row with the selected cells (a paragraph's line break as one cell after its text) and the
+        cursor's cell drawn over it."""
+        text_width = layout.geometry.text
+        gutter = layout.geometry.gutter
+        selection = self.selection
+        if selection is not None:
+            start, end = layout.row_span(row)
+            last_row = layout.row_of(end) == row and end < len(layout.doc.text)
+            a, b = max(selection[0], start), min(selection[1], end + (1 if last_row else 0))
+            if a < b:
+                text = display_text(layout.doc.text[start:end])
+                first = cell_len(text[: a - start])
+                after = cell_len(text[: b - start]) + (1 if b > end else 0)
+                first, after = min(first, text_width), min(after, text_width)
+                if first < after:
+                    strip = _overlay(strip, gutter + first, gutter + after, styles.selection)
+        elif row == self._cursor and self.has_focus:
+            cell = min(layout.cell_of(self._offset)[1], text_width - 1)
+            strip = _overlay(strip, gutter + cell, gutter + cell + 1, styles.cursor)
+        return strip
 
     def paragraph_strips(self, paragraph: int) -> tuple[Strip, ...]:
         """The rows of ``paragraph`` as drawn at the current width (without the widget's own style)."""
@@ -355,8 +628,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             bounds.add(end)
         runs: list[tuple[int, int, Style | None]] = []
         for a, b in pairwise(sorted(bounds)):
-            covering = [index for start, end, index in pieces if start <= a < end]
-            style = self._coding_style(max(covering), len(covering) > 1) if covering else None
+            covering = [coding for start, end, coding in pieces if start <= a < end]
+            style = self._coding_style(covering[-1], len(covering) > 1) if covering else None
             if a < stamp_end:
                 style = styles.timestamp if style is None else style + styles.timestamp
             elif speaker_start <= a < speaker_end:
@@ -371,11 +644,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             return []
         cells = [Segment(" ")] * geometry.stripes
         starting: list[Coding] = []
-        codings = layout.doc.codings
-        for index in layout.codings_on_row(row):
-            first, last = layout.coding_rows[index]
-            column = layout.columns[index]
-            coding = codings[index]
+        for coding in layout.codings_on_row(row):
+            first, last = layout.rows_of(coding)
+            column = layout.column_of(coding)
             if column < geometry.stripes:
                 glyph = "▪" if first == last else "╷" if row == first else "╵" if row == last else "│"
                 cells[column] = Segment(glyph, self._look(coding.codes[0]).stripe)
@@ -417,7 +688,22 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             look = self._looks[slug] = _Look(label, text, Style(color=text.bgcolor, bold=True))
         return look
 
-    def _coding_style(self, index: int, overlapped: bool) -> Style:
-        assert self._document is not None
-        style = self._look(self._document.codings[index].codes[0]).text
+    def _coding_style(self, coding: Coding, overlapped: bool) -> Style:
+        style = self._look(coding.codes[0]).text
         return style + _UNDERLINE if overlapped else style
+
+
+def _difference(old: tuple[Coding, ...], new: list[Coding]) -> tuple[list[Coding], list[Coding]]:
+    """The codings of ``old`` that are not in ``new`` and those of ``new`` not in ``old`` (by identity),
+    found between the common head and tail of the two lists."""
+    limit = min(len(old), len(new))
+    head = 0
+    while head < limit and old[head] is new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] is new[-1 - tail]:
+        tail += 1
+    old_middle = old[head : len(old) - tail]
+    new_middle = new[head : len(new) - tail]
+    kept = {id(c) for c in old_middle} & {id(c) for c in new_middle}
+    return [c for c in old_middle if id(c) not in kept], [c for c in new_middle if id(c) not in kept]

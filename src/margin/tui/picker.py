@@ -1,0 +1,201 @@
+"""The code picker: type part of a code's label, slug or path, choose one or several codes, or a new one.
+
+Ranked with rapidfuzz (WRatio over "label slug path", exact substrings first). In ``apply`` mode only codes
+that can be applied are offered, tab (and space once the arrows were used) marks several, and a name that
+is no code's offers "Create code '…'"; in ``parent`` mode every code is offered with "Top level" first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rapidfuzz import fuzz, process, utils
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from margin.core.codebook import Codebook
+from margin.tui.transcript import code_style
+
+CREATE = "\x00create"
+TOP_LEVEL = "\x00top"
+SCORE_CUTOFF = 55
+
+
+@dataclass(frozen=True, slots=True)
+class Picked:
+    """The picker's answer: existing codes (slugs, in the order chosen), or the label of a code to create;
+    in parent mode ``codes`` holds the parent's slug, or nothing for the top level."""
+
+    codes: tuple[str, ...] = ()
+    create: str | None = None
+
+
+def rank(codebook: Codebook, query: str, slugs: list[str]) -> list[str]:
+    """``slugs`` that match ``query``, best first: those whose label or slug holds it, then fuzzy matches."""
+    query = query.strip()
+    if not query:
+        return slugs
+    haystacks = {
+        slug: f"{codebook.label(slug)} {slug} {' '.join(codebook.path(slug)[:-1])}" for slug in slugs
+    }
+    folded = query.casefold()
+    exact = [s for s in slugs if folded in codebook.label(s).casefold() or folded in s]
+    fuzzy = process.extract(
+        query,
+        haystacks,
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=None,
+        score_cutoff=SCORE_CUTOFF,
+    )
+    seen = set(exact)
+    return exact + [slug for _, _, slug in fuzzy if slug not in seen]
+
+
+class CodePicker(ModalScreen[Picked | None]):
+    """Choose codes to apply (``mode="apply"``) or the parent of a new code (``mode="parent"``)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("down", "move(1)", "Next code", show=False, id="picker.next"),
+        Binding("up", "move(-1)", "Previous code", show=False, id="picker.previous"),
+        Binding("pagedown", "move(10)", "Codes further down", show=False, id="picker.page-down"),
+        Binding("pageup", "move(-10)", "Codes further up", show=False, id="picker.page-up"),
+        Binding("tab", "mark", "Mark", priority=True, id="picker.mark"),
+        Binding(
+            "space", "space", "Mark (after the arrows)", priority=True, show=False, id="picker.mark-space"
+        ),
+    ]
+
+    def __init__(self, codebook: Codebook, title: str, mode: Literal["apply", "parent"] = "apply") -> None:
+        super().__init__()
+        self.codebook = codebook
+        self.title_text = title
+        self.mode = mode
+        self.marked: list[str] = []
+        self._navigating = False
+        self._slugs = [s for s, code in codebook.codes.items() if mode == "parent" or code.codable]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker") as frame:
+            frame.border_title = self.title_text
+            frame.border_subtitle = (
+                "↑↓ choose · tab mark · enter apply · esc cancel"
+                if self.mode == "apply"
+                else "↑↓ choose · enter · esc cancel"
+            )
+            yield Input(placeholder="type part of a code's name", id="picker-query")
+            yield OptionList(id="picker-codes")
+            yield Static("", id="picker-marked")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    @property
+    def query_text(self) -> str:
+        return self.query_one(Input).value
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one(OptionList)
+        found = rank(self.codebook, query, self._slugs)
+        items = [self._option(slug) for slug in found]
+        if self.mode == "parent" and not query.strip():
+            items.insert(0, Option(Text("Top level (no parent)", "italic"), id=TOP_LEVEL))
+        name = " ".join(query.split())
+        if self.mode == "apply" and name and not self._exists(name):
+            items.append(Option(Text.assemble("Create code ", (f"'{name}'", "bold")), id=CREATE))
+        options.clear_options()
+        options.add_options(items)
+        options.highlighted = 0 if items else None
+        self._show_marked()
+
+    def _exists(self, name: str) -> bool:
+        folded = name.casefold()
+        return any(folded in (code.label.casefold(), slug) for slug, code in self.codebook.codes.items())
+
+    def _option(self, slug: str) -> Option:
+        codebook = self.codebook
+        path = codebook.path(slug)
+        text = Text.assemble(
+            ("✓ " if slug in self.marked else "  ", "bold"), ("  ", code_style(codebook.color(slug))), " "
+        )
+        text.append(path[-1])
+        if len(path) > 1:
+            text.append(f"  {' › '.join(path[:-1])}", "dim")
+        text.append(f"  {slug}", "dim italic")
+        return Option(text, id=slug)
+
+    def _show_marked(self) -> None:
+        shown = ", ".join(self.codebook.label(s) for s in self.marked)
+        self.query_one("#picker-marked", Static).update(f"Marked: {shown}" if shown else "")
+
+    @on(Input.Changed)
+    def _query_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._navigating = False
+        self._fill(event.value)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose()
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose()
+
+    def _choose(self) -> None:
+        options = self.query_one(OptionList)
+        option = options.highlighted_option
+        if self.marked:
+            self.dismiss(Picked(tuple(self.marked)))
+        elif option is None or option.id is None:
+            self.app.bell()
+        elif option.id == CREATE:
+            self.dismiss(Picked(create=" ".join(self.query_text.split())))
+        elif option.id == TOP_LEVEL:
+            self.dismiss(Picked())
+        else:
+            self.dismiss(Picked((option.id,)))
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -1
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+            self._navigating = True
+
+    def action_mark(self) -> None:
+        """Mark the highlighted code (or unmark it) to apply it with the others marked."""
+        options = self.query_one(OptionList)
+        option = options.highlighted_option
+        if self.mode != "apply" or option is None or option.id in (None, CREATE, TOP_LEVEL):
+            self.app.bell()
+            return
+        slug = option.id
+        assert slug is not None
+        if slug in self.marked:
+            self.marked.remove(slug)
+        else:
+            self.marked.append(slug)
+        assert options.highlighted is not None
+        options.replace_option_prompt_at_index(options.highlighted, self._option(slug).prompt)
+        self._show_marked()
+
+    def action_space(self) -> None:
+        """Space marks once the arrows were used (or nothing is typed); while typing it is a space."""
+        if self.mode == "apply" and (self._navigating or not self.query_text):
+            self.action_mark()
+        else:
+            self.query_one(Input).insert_text_at_cursor(" ")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
