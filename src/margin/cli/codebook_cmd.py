@@ -64,9 +64,9 @@ def _other(root: Path, name: str) -> tuple[Any, str | None]:
 
 
 def _table(out: Output, rows: list[tuple[str, str, str]]) -> None:
-    widths = [min(max(len(r[i]) for r in rows), 40) for i in range(2)]
+    widths = [min(max(len(r[i]) for r in rows), 50) for i in range(2)]
     for code, proposal, here in rows:
-        out.line(f"{code[:40].ljust(widths[0])}  {proposal.ljust(widths[1])}  {here}")
+        out.line(f"{code.ljust(widths[0])}  {proposal.ljust(widths[1])}  {here}")
 
 
 def _describe_action(action: Any, ours: Any, other: Any) -> str:
