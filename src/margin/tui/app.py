@@ -18,6 +18,7 @@ from margin.core.operations import Change, History
 from margin.tui.coder import Coder
 from margin.tui.coding_view import CodingView
 from margin.tui.documents import DocumentList
+from margin.tui.session_ui import SessionKeeper
 from margin.tui.status import StatusBar
 from margin.tui.transcript import TranscriptView, code_look
 from margin.vcs.info import branch_name, coder_name
@@ -33,6 +34,7 @@ class MarginApp(App[None]):
     TITLE = "Margin"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("S", "end_session", "End session", id="app.end-session"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+y", "redo", "Redo", id="app.redo"),
         Binding("escape", "focus_documents", "Documents", id="app.focus-documents"),
@@ -45,6 +47,8 @@ class MarginApp(App[None]):
         self.history = History()
         """Every change of this session, across documents and the codebook: undo and redo."""
         self.history.listeners.append(self._on_change)
+        self.sessions = SessionKeeper(self, project.root, self.history)
+        """The coding session: begun on open, committed at quit and by "End session"."""
         self.coder = Coder(project, self.history)
         """Runs the app's operations: checks the files on disk first, records the changes in the history."""
 
@@ -61,6 +65,16 @@ class MarginApp(App[None]):
     def on_mount(self) -> None:
         self.query_one(DocumentList).focus()
         self.refresh_git_status()
+        self.sessions.begin()
+
+    async def action_quit(self) -> None:
+        """Commit the coding session, then quit."""
+        if await self.sessions.finish():
+            self.exit()
+
+    async def action_end_session(self) -> None:
+        """Commit the coding session now and begin a new one."""
+        await self.sessions.end()
 
     def refresh_git_status(self) -> None:
         """Show the coder's git identity and the branch (again, e.g. after a commit or a sync)."""

@@ -127,6 +127,7 @@ class Session:
         ``title`` replaces the summary as the subject (a command line change's own summary)."""
         done = self._commit(sorted(self.paths), self.id, title=title)
         self.paths.clear()
+        self.id = new_session_id()  # whatever is recorded from now on is another session
         return done
 
     def _commit(
