@@ -260,7 +260,9 @@ def test_context_of_a_segment_running_over_paragraphs_and_clipping() -> None:
     clipped = long.clip(40)
     assert clipped.inside == "y" * 10 and len(clipped.text) == 40
     assert clipped.before.startswith("…") and clipped.after.endswith("…")
-    assert Context("ab", "c" * 50, "de").clip(20).inside == "c" * 9 + "…"
+    cut = Context("ab", "c" * 50, "de").clip(20)
+    assert (cut.before, cut.inside, cut.after) == ("ab", "c" * 15 + "…", "de")
+    assert Context("", "c" * 50, "").clip(20).inside == "c" * 19 + "…"
 
 
 # --- the demo study ---------------------------------------------------------------------------------------
@@ -378,3 +380,45 @@ def test_cli_exits_1_when_a_document_could_not_be_read(
     assert code == 1
     assert "2 segments in 2 documents" in out
     assert "documents/qual2/bad.txt:1:" in err and "its segments are not included" in err
+
+
+# --- search -----------------------------------------------------------------------------------------------
+def test_search_is_case_insensitive_literal_by_default_with_words_and_regex() -> None:
+    from margin.analysis.search import SearchOptions, compile_query, find_spans
+
+    text = "Peer work. peers, a peer-led group (peer?) PEER"
+    assert find_spans(text, compile_query("peer")) == [(0, 4), (11, 15), (20, 24), (36, 40), (43, 47)]
+    assert find_spans(text, compile_query("peer", SearchOptions(case_sensitive=True))) == [
+        (11, 15),
+        (20, 24),
+        (36, 40),
+    ]
+    words = find_spans(text, compile_query("peer", SearchOptions(whole_words=True)))
+    assert [text[a:b] for a, b in words] == ["Peer", "peer", "peer", "PEER"]
+    assert find_spans(text, compile_query("(peer?)")) == [(35, 42)]  # literal: the brackets are text
+    regex = compile_query(r"peers?\b", SearchOptions(regex=True))
+    assert [text[a:b] for a, b in find_spans(text, regex)] == ["Peer", "peers", "peer", "peer", "PEER"]
+    assert find_spans("abc", compile_query("x*", SearchOptions(regex=True))) == []  # no empty hits
+
+
+def test_a_bad_regular_expression_says_where() -> None:
+    from margin.analysis.search import SearchOptions, compile_query
+
+    with pytest.raises(MarginError, match=r"'peer \(\[' is not a regular expression .* at character 7"):
+        compile_query("peer ([", SearchOptions(regex=True))
+    with pytest.raises(MarginError, match="type something"):
+        compile_query("")
+
+
+def test_search_a_project_reports_each_hit_and_each_unreadable_document(project_dir: Path) -> None:
+    from margin.analysis.search import compile_query, search_project
+
+    (project_dir / "documents" / "qual2" / "fg-02.txt").write_text("M02: an {open brace\n", encoding="utf-8")
+    found = dict(search_project(Project.load(project_dir), compile_query("the")))
+    assert isinstance(found["qual2/fg-02"], FormatError)
+    first = found["qual1/int-07"]
+    assert isinstance(first, list) and [(h.start, h.end, h.paragraph, h.speaker) for h in first] == [
+        (143, 146, 3, "P07")
+    ]
+    assert first[0].context.marked() == "P07: It was clear that it was about us being «the» one"
+    assert [h.text for h in found["qual2/fg-01"]] == ["the"]  # "then"

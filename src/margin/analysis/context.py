@@ -43,12 +43,13 @@ class Context:
     def clip(self, width: int) -> Context:
         """The same context cut to about ``width`` characters around the span, '…' where cut.
 
-        The span keeps at least half the width (cut at its end); the rest is shared by the text before
-        and after it, so the span sits in the middle of the line where it can.
+        The span is cut at its end only if it leaves no room for a little of the text on either side (a
+        sixth of the width each); what room is left is shared by the text before and after the span.
         """
-        inside = self.inside
-        if len(inside) > max(width // 2, 1):
-            inside = inside[: max(width // 2, 1) - 1] + "…"
+        width = max(width, 8)
+        reserve = min(len(self.before), width // 6) + min(len(self.after), width // 6)
+        limit = max(width - reserve, width // 2)
+        inside = self.inside if len(self.inside) <= limit else self.inside[: limit - 1] + "…"
         room = max(width - len(inside), 0)
         before, after = self.before, self.after
         left = min(len(before), max(room // 2, room - len(after)))
