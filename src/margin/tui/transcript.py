@@ -10,6 +10,7 @@ paragraphs it touched (``document_changed``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import ClassVar, Protocol
@@ -30,6 +31,7 @@ from textual.strip import Strip
 from margin.core.coding import Coding
 from margin.core.document import Document
 from margin.core.errors import MarginError
+from margin.tui.highlights import Highlights
 from margin.tui.layout import Piece, TextLayout, display_text, paragraph_pieces
 from margin.tui.selection import Span, Unit, unit_after, unit_at
 
@@ -180,6 +182,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._strips: LRUCache[tuple[int, int, int], tuple[Strip, ...]] = LRUCache(STRIP_CACHE_SIZE)
         self._looks: dict[str, _Look] = {}
         self._styles: _Styles | None = None
+        self._highlights = Highlights()
 
     # --- the document -------------------------------------------------------------------------------
     @property
@@ -332,6 +335,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self.select(offset, end)
         else:
             self.move_to(offset)
+
+    def set_highlights(self, spans: Sequence[tuple[int, int]]) -> None:
+        """Mark ``spans`` of the text (search hits) until set again; ``()`` clears them."""
+        self._highlights = Highlights(spans)
+        self.refresh()
 
     def clear_selection(self) -> None:
         self.move_to(self._offset)
@@ -545,6 +553,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, styles.base)
         paragraph = layout.paragraph_at(row)
         strip = self.paragraph_strips(paragraph)[row - layout.rows[paragraph]]
+        if self._highlights:
+            strip = self._highlights.over(layout, row, strip, layout.geometry.gutter)
         strip = self._selection_and_cursor(layout, row, strip, styles)
         if row != self._cursor:
             return strip.apply_style(styles.base)
