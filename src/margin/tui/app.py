@@ -20,6 +20,7 @@ from margin.tui.coding_view import CodingView
 from margin.tui.documents import DocumentList
 from margin.tui.session_ui import SessionKeeper
 from margin.tui.status import StatusBar
+from margin.tui.sync_ui import Syncer
 from margin.tui.transcript import TranscriptView, code_look
 from margin.vcs.info import branch_name, coder_name
 
@@ -35,6 +36,7 @@ class MarginApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("S", "end_session", "End session", id="app.end-session"),
+        Binding("ctrl+s", "sync", "Sync", id="app.sync"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+y", "redo", "Redo", id="app.redo"),
         Binding("escape", "focus_documents", "Documents", id="app.focus-documents"),
@@ -49,6 +51,8 @@ class MarginApp(App[None]):
         self.history.listeners.append(self._on_change)
         self.sessions = SessionKeeper(self, project.root, self.history)
         """The coding session: begun on open, committed at quit and by "End session"."""
+        self.syncer = Syncer(self, project)
+        """Sync with the team's remote (ctrl+s), and the ahead/behind figures of the status bar."""
         self.coder = Coder(project, self.history)
         """Runs the app's operations: checks the files on disk first, records the changes in the history."""
 
@@ -66,6 +70,7 @@ class MarginApp(App[None]):
         self.query_one(DocumentList).focus()
         self.refresh_git_status()
         self.sessions.begin()
+        self.syncer.show_ahead_behind()
 
     async def action_quit(self) -> None:
         """Commit the coding session, then quit."""
@@ -75,6 +80,10 @@ class MarginApp(App[None]):
     async def action_end_session(self) -> None:
         """Commit the coding session now and begin a new one."""
         await self.sessions.end()
+
+    def action_sync(self) -> None:
+        """Commit the session, then fetch, merge and push (progress shows above the status bar)."""
+        self.syncer.start(self.sessions)
 
     def refresh_git_status(self) -> None:
         """Show the coder's git identity and the branch (again, e.g. after a commit or a sync)."""
