@@ -1,0 +1,77 @@
+"""Counts of coded segments per code for the codebook panel, kept right as changes arrive.
+
+The first figures come from the index cache (``build_index``, slow only for documents changed since the
+last run); after that every change's "after" states replace the summaries of the documents it touched, so
+counting again costs one pass over the distinct code lists, not a re-read of the project.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from margin.analysis.counts import CodeCount, code_counts
+from margin.core.index import DocSummary
+from margin.core.operations import Change, DocState
+from margin.core.project import Project
+
+
+def summary_of(state: DocState) -> DocSummary:
+    """The summary of a document's in-memory state (no digest: it is not read from a file)."""
+    lists = Counter(",".join(c.codes) for c in state.codings)
+    return DocSummary(
+        "", dict(lists), len(state.codings), len(state.text.split()), state.text.count("\n") + 1
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """How much one code is used on its own: coded segments and the documents they are in."""
+
+    segments: int
+    documents: int
+
+
+class CodeTally:
+    """Per-document code lists and the counts made from them."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, DocSummary] | None = None
+        self._pending: dict[str, DocSummary] = {}
+
+    @property
+    def ready(self) -> bool:
+        return self.index is not None
+
+    def load(self, index: dict[str, DocSummary]) -> None:
+        """Take a freshly built index; changes that arrived while it was built are laid over it."""
+        self.index = {**index, **self._pending}
+        self._pending = {}
+
+    def follow(self, change: Change) -> None:
+        """Account for a change that reached the project (done, undone or redone)."""
+        target = self.index if self.index is not None else self._pending
+        for doc_id, (_, after) in change.documents.items():
+            target[doc_id] = summary_of(after)
+
+    def counts(self, project: Project) -> dict[str, CodeCount]:
+        """Own and aggregate counts by slug (empty until the index is loaded)."""
+        if self.index is None:
+            return {}
+        return {row.slug: row for row in code_counts(project, self.index)}
+
+    def usage(self, project: Project, slug: str) -> Usage | None:
+        """Segments carrying ``slug`` (or one of its aliases) and their documents; None until loaded."""
+        if self.index is None:
+            return None
+        resolve = project.codebook.resolve
+        segments = documents = 0
+        for summary in self.index.values():
+            n = sum(
+                count
+                for key, count in summary.code_lists.items()
+                if any((resolve(s) or s) == slug for s in key.split(","))
+            )
+            segments += n
+            documents += n > 0
+        return Usage(segments, documents)
