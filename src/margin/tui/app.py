@@ -15,6 +15,7 @@ from textual.widgets import Footer
 from margin.core.document import Document
 from margin.core.errors import MarginError
 from margin.core.operations import Change, History
+from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.coder import Coder
 from margin.tui.coding_view import CodingView
 from margin.tui.documents import DocumentList
@@ -40,6 +41,7 @@ class MarginApp(App[None]):
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+y", "redo", "Redo", id="app.redo"),
         Binding("escape", "focus_documents", "Documents", id="app.focus-documents"),
+        Binding("b", "toggle_codebook", "Codebook", id="app.toggle-codebook"),
     ]
 
     def __init__(self, project: Project) -> None:
@@ -63,6 +65,7 @@ class MarginApp(App[None]):
             documents.border_title = project.name
             yield documents
             yield CodingView(self.coder, id="transcript")
+            yield CodebookPanel(project, self.history, id="codebook")
         yield StatusBar(project.name, id="status")
         yield Footer()
 
@@ -131,6 +134,7 @@ class MarginApp(App[None]):
         status.show_selection(f"{size} character{'s' if size != 1 else ''} selected" if size else "")
 
     def action_focus_documents(self) -> None:
+        self.query_one(CodebookPanel).make_room_for_documents()
         self.query_one(DocumentList).focus()
 
     # --- coding: undo, redo, the current code ---------------------------------------------------------
@@ -149,6 +153,13 @@ class MarginApp(App[None]):
     def set_current_code(self, slug: str | None) -> None:
         """Make ``slug`` the code whose segments n/N jump through in the transcript."""
         self.query_one(CodingView).set_current_code(slug)
+
+    def action_toggle_codebook(self) -> None:
+        self.query_one(CodebookPanel).toggle()
+
+    @on(CodebookPanel.CodeSelected)
+    def _on_code_selected(self, event: CodebookPanel.CodeSelected) -> None:
+        self.set_current_code(event.slug)
 
 
 def run_app(path: str | Path = ".") -> int:
