@@ -20,13 +20,14 @@ from textual.widgets import Checkbox, OptionList, SelectionList, Static, TextAre
 from margin.analysis.counts import code_counts
 from margin.core.codebook import PALETTE
 from margin.core.index import build_index
-from margin.core.operations import apply_codes
+from margin.core.operations import History, apply_codes, merge_codes, remove_coding
 from margin.core.project import Project
 from margin.tui.app import MarginApp
 from margin.tui.code_detail import CodeDetail
 from margin.tui.code_filter import filter_codes, matches
 from margin.tui.code_forms import CodeFieldsForm, ColourForm, SplitForm, TextPrompt
 from margin.tui.code_sets import CodeSetsScreen
+from margin.tui.code_tally import CodeTally
 from margin.tui.code_tree import SWATCH
 from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.documents import DocumentList
@@ -177,6 +178,38 @@ def test_filter_matches_substrings_and_typos_keeping_ancestors(demo_dir: Path) -
     by_alias = filter_codes(codebook, "careful-language")
     assert by_alias is not None and "appreciative-language" in by_alias.matched
     assert filter_codes(codebook, "  ") is None
+
+
+def test_tally_follows_changes_to_the_same_counts_as_a_recount(demo_dir: Path) -> None:
+    project = Project.load(demo_dir)
+    tally = CodeTally()
+    history = History()
+    history.listeners.append(lambda change: tally.follow(project, change))
+    doc_id = "qual2/fg-01"
+    text = project.document(doc_id).text
+    history.record(apply_codes(project, doc_id, 0, 20, ["presence"]))  # before the index is loaded
+    tally.load(build_index(project, use_cache=False))
+    assert tally.counts(project)["presence"].own == 29
+
+    def recount() -> dict[str, tuple[int, int, int]]:
+        rows = code_counts(project, build_index(project, use_cache=False))
+        return {r.slug: (r.own, r.aggregate, r.documents) for r in rows if r.own or r.aggregate}
+
+    def tallied() -> dict[str, tuple[int, int, int]]:
+        rows = tally.counts(project).values()
+        return {r.slug: (r.own, r.aggregate, r.documents) for r in rows if r.own or r.aggregate}
+
+    for change in (
+        lambda: apply_codes(project, doc_id, 30, 60, ["tokenism", "presence"]),
+        lambda: apply_codes(project, "qual1/int-su-02", 10, 25, ["role-ambiguity"]),
+        lambda: remove_coding(project, doc_id, 0, 20),
+        lambda: merge_codes(project, "tokenism", "role-ambiguity"),
+        lambda: apply_codes(project, doc_id, text.index(" ", 100), text.index(" ", 140), ["presence"]),
+    ):
+        history.record(change())
+        assert tallied() == recount()
+    while history.undo(project):
+        assert tallied() == recount()
 
 
 @pilot_test

@@ -8,7 +8,7 @@ counting again costs one pass over the distinct code lists, not a re-read of the
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from margin.analysis.counts import CodeCount, code_counts
 from margin.core.index import DocSummary
@@ -33,11 +33,17 @@ class Usage:
 
 
 class CodeTally:
-    """Per-document code lists and the counts made from them."""
+    """Per-document code lists, and the counts made from them.
+
+    The totals are counted once over the whole index; after that a change to documents only takes out
+    the old counts of the documents it touched and adds their new ones. A change to the codebook (a code
+    moved, merged, re-slugged) may change any aggregate, so the totals are counted again.
+    """
 
     def __init__(self) -> None:
         self.index: dict[str, DocSummary] | None = None
         self._pending: dict[str, DocSummary] = {}
+        self._totals: dict[str, CodeCount] | None = None
 
     @property
     def ready(self) -> bool:
@@ -47,18 +53,46 @@ class CodeTally:
         """Take a freshly built index; changes that arrived while it was built are laid over it."""
         self.index = {**index, **self._pending}
         self._pending = {}
+        self._totals = None
 
-    def follow(self, change: Change) -> None:
-        """Account for a change that reached the project (done, undone or redone)."""
-        target = self.index if self.index is not None else self._pending
+    def follow(self, project: Project, change: Change) -> None:
+        """Account for a change that reached the project (done, undone, redone or reloaded)."""
+        if self.index is None:
+            self._pending.update(
+                (doc_id, summary_of(after)) for doc_id, (_, after) in change.documents.items()
+            )
+            return
+        if change.codebook is not None:
+            self._totals = None
         for doc_id, (_, after) in change.documents.items():
-            target[doc_id] = summary_of(after)
+            new = summary_of(after)
+            old = self.index.get(doc_id)
+            self.index[doc_id] = new
+            if self._totals is not None:
+                if old is not None:
+                    self._add(project, old, -1)
+                self._add(project, new, 1)
+
+    def _add(self, project: Project, summary: DocSummary, sign: int) -> None:
+        assert self._totals is not None
+        for row in code_counts(project, {"": summary}):
+            if not (row.own or row.aggregate):
+                continue
+            total = self._totals.get(row.slug) or replace(row, own=0, aggregate=0, documents=0)
+            self._totals[row.slug] = replace(
+                total,
+                own=total.own + sign * row.own,
+                aggregate=total.aggregate + sign * row.aggregate,
+                documents=total.documents + sign * row.documents,
+            )
 
     def counts(self, project: Project) -> dict[str, CodeCount]:
         """Own and aggregate counts by slug (empty until the index is loaded)."""
         if self.index is None:
             return {}
-        return {row.slug: row for row in code_counts(project, self.index)}
+        if self._totals is None:
+            self._totals = {row.slug: row for row in code_counts(project, self.index)}
+        return self._totals
 
     def usage(self, project: Project, slug: str) -> Usage | None:
         """Segments carrying ``slug`` (or one of its aliases) and their documents; None until loaded."""

@@ -204,7 +204,7 @@ class CodebookPanel(Vertical):
 
     def _follow(self, change: Change) -> None:
         """A change reached the project: keep counts right; a codebook change rebuilds the tree."""
-        self.tally.follow(change)
+        self.tally.follow(self.project, change)
         if change.codebook is not None:
             self.rebuild()
         else:
