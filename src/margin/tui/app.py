@@ -26,7 +26,13 @@ from margin.tui.transcript import TranscriptView, code_look
 from margin.vcs.info import branch_name, coder_name
 
 if TYPE_CHECKING:
+    from margin.analysis.retrieval import Segment
+    from margin.analysis.search import Hit
     from margin.core.project import Project
+    from margin.tui.segments_screen import SegmentsScreen
+
+ANYWHERE = frozenset({"quit", "help", "command_palette", "search"})
+"""App actions that work over other screens too (the others act on the main screen's widgets)."""
 
 
 class MarginApp(App[None]):
@@ -42,6 +48,11 @@ class MarginApp(App[None]):
         Binding("ctrl+y", "redo", "Redo", id="app.redo"),
         Binding("escape", "focus_documents", "Documents", id="app.focus-documents"),
         Binding("b", "toggle_codebook", "Codebook", id="app.toggle-codebook"),
+        Binding("r", "segments", "Segments", id="app.segments"),
+        Binding("slash", "find", "Find", id="app.find"),
+        Binding("F,ctrl+f", "search", "Search all", id="app.search"),
+        Binding("f3", "find_step(True)", "Next hit", show=False, id="app.find-next"),
+        Binding("shift+f3", "find_step(False)", "Previous hit", show=False, id="app.find-previous"),
     ]
 
     def __init__(self, project: Project) -> None:
@@ -57,6 +68,7 @@ class MarginApp(App[None]):
         """Sync with the team's remote (ctrl+s), and the ahead/behind figures of the status bar."""
         self.coder = Coder(project, self.history)
         """Runs the app's operations: checks the files on disk first, records the changes in the history."""
+        self._segments: SegmentsScreen | None = None
 
     def compose(self) -> ComposeResult:
         project = self.project
@@ -160,6 +172,74 @@ class MarginApp(App[None]):
     @on(CodebookPanel.CodeSelected)
     def _on_code_selected(self, event: CodebookPanel.CodeSelected) -> None:
         self.set_current_code(event.slug)
+
+    # --- retrieved segments and search ---------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The app's keys work on the main screen; over a list or a form only those that work anywhere."""
+        if self.screen is self.screen_stack[0] or action in ANYWHERE:
+            return True
+        return action not in {b.action.partition("(")[0] for b in self.BINDINGS if isinstance(b, Binding)}
+
+    def action_segments(self) -> None:
+        """Retrieved segments of the code chosen in the codebook, or of the coding at the cursor."""
+        from margin.tui.segments_screen import SegmentsScreen
+
+        if self._segments is None:
+            self._segments = SegmentsScreen(self.project, self._document)
+            self.install_screen(self._segments, "segments")
+        codes = self._chosen_codes()
+        if codes:
+            self._segments.show_codes(codes)
+        self.push_screen(self._segments, self._jump_to)
+        if not self._segments.codes:
+            self._segments.action_choose_code()
+
+    def _chosen_codes(self) -> tuple[str, ...]:
+        """The code the user points at: the codebook's code when the codebook has the focus, else the
+        code of the segment selected (or under the cursor) in the transcript, else the current code."""
+        panel = self.query_one(CodebookPanel)
+        if panel.has_focus_within:
+            return (panel.current,) if panel.current else ()
+        transcript = self.query_one(TranscriptView)
+        if transcript.has_focus and transcript.document is not None:
+            selection = transcript.selection
+            codings = [c for c in transcript.document.codings if (c.start, c.end) == selection]
+            codings = codings or list(transcript.codings_at_cursor())
+            if codings:
+                return codings[-1].codes[:1]
+        return (self.coder.current_code,) if self.coder.current_code else ()
+
+    def _jump_to(self, place: Segment | Hit | None) -> None:
+        """Back from a list: show codings made there, and open the segment or hit chosen, selected."""
+        transcript = self.query_one(TranscriptView)
+        transcript.document_changed()
+        if place is None:
+            return
+        self.open_document(place.document)
+        if transcript.document is not None and transcript.document.id == place.document:
+            transcript.go_to(place.start, place.end)
+
+    def action_search(self) -> None:
+        """Search every document."""
+        from margin.tui.search import SearchScreen
+
+        self.push_screen(SearchScreen(self.project, self._document, self.coder), self._jump_to)
+
+    async def action_find(self) -> None:
+        """Find in the open document."""
+        from margin.tui.search import open_find_bar
+
+        transcript = self.query_one(TranscriptView)
+        if transcript.document is None:
+            self.notify("Open a document first: / finds in the open document, F searches them all.")
+            return
+        await open_find_bar(self.screen, transcript, self.query_one(StatusBar))
+
+    def action_find_step(self, forward: bool) -> None:
+        from margin.tui.search import find_step
+
+        if not find_step(self.screen, forward):
+            self.notify("Nothing to find yet: / finds in the open document.")
 
 
 def run_app(path: str | Path = ".") -> int:

@@ -27,8 +27,9 @@ from textual.widgets.option_list import Option
 from margin.analysis.search import Hit, SearchOptions, compile_query, find_spans, search_document
 from margin.core.document import Document
 from margin.core.errors import FormatError, MarginError
-from margin.core.operations import History, add_code, apply_codes
+from margin.core.operations import Change, add_code, apply_codes
 from margin.core.project import Project
+from margin.tui.coder import Coder
 from margin.tui.transcript import TranscriptView, code_look
 
 SHOWN = 2000
@@ -195,14 +196,16 @@ class SearchScreen(Screen[Hit | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="search.close"),
         Binding("c", "code_hit", "Code this hit…", id="search.code-hit"),
+        Binding("ctrl+z", "undo", "Undo", id="search.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="search.redo"),
         Binding("slash", "focus_query", "Edit the search", show=False, id="search.edit"),
     ]
 
-    def __init__(self, project: Project, load: Loader, history: History | None = None) -> None:
+    def __init__(self, project: Project, load: Loader, coder: Coder) -> None:
         super().__init__()
         self.project = project
         self.load = load
-        self.history = history
+        self.coder = coder
         self.hits: list[Hit] = []
         self._coded: dict[str, dict[tuple[int, int], tuple[str, ...]]] = {}  # document -> span -> codes
         self._asked = 0
@@ -385,12 +388,10 @@ class SearchScreen(Screen[Hit | None]):
     def _create_and_apply(self, index: int, hit: Hit, label: str, parent: str | None) -> None:
         slug = self.project.codebook.free_slug(label)
         try:
-            change = add_code(self.project, slug, label, parent=parent)
+            self.coder.run(add_code, slug, label, parent=parent)
         except MarginError as exc:
             self.notify(str(exc), title="Code not created", severity="error", timeout=8)
             return
-        if self.history is not None:
-            self.history.record(change)
         self._apply(index, hit, [slug])
 
     def _apply(self, index: int, hit: Hit, codes: list[str]) -> None:
@@ -401,16 +402,43 @@ class SearchScreen(Screen[Hit | None]):
                 raise MarginError(
                     f"{hit.document} changed since this search, so the hit is no longer there — search again"
                 )
-            change = apply_codes(self.project, hit.document, hit.start, hit.end, codes)
+            change = self.coder.run(
+                apply_codes, hit.document, hit.start, hit.end, codes, documents=(hit.document,)
+            )
         except MarginError as exc:
             self.notify(str(exc), title="Not coded", severity="error", timeout=8)
             return
-        if self.history is not None:
-            self.history.record(change)
-        self._coded.pop(hit.document, None)
-        options = self.query_one(OptionList)
-        options.replace_option_prompt_at_index(index, self._prompt(index, max(self.size.width - 8, 30)))
+        self.coder.used(codes)
+        self._show_codes(hit.document)
         self.notify(change.summary, title="Coded")
+
+    def _show_codes(self, doc_id: str) -> None:
+        """Redraw the hits of ``doc_id`` with the codes on them now."""
+        self._coded.pop(doc_id, None)
+        options = self.query_one(OptionList)
+        width = max(self.size.width - 8, 30)
+        for index in range(options.option_count):
+            if self.hits[index].document == doc_id:
+                options.replace_option_prompt_at_index(index, self._prompt(index, width))
+
+    def action_undo(self) -> None:
+        self._step(self.coder.undo, "Undone", "Nothing to undo")
+
+    def action_redo(self) -> None:
+        self._step(self.coder.redo, "Redone", "Nothing to redo")
+
+    def _step(self, step: Callable[[], Change | None], done: str, nothing: str) -> None:
+        try:
+            change = step()
+        except MarginError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        if change is None:
+            self.notify(nothing, severity="warning", timeout=3)
+            return
+        for doc_id in change.documents:
+            self._show_codes(doc_id)
+        self.notify(change.summary, title=done, timeout=4)
 
 
 # --- the app's side ---------------------------------------------------------------------------------------

@@ -261,7 +261,7 @@ class SegmentsScreen(Screen[Segment | None]):
         self._pick(add=True)
 
     def _pick(self, add: bool) -> None:
-        from margin.tui.code_picker import CodePicker
+        from margin.tui.target_picker import TargetPicker
 
         def picked(slug: str | None) -> None:
             if slug:
@@ -269,5 +269,5 @@ class SegmentsScreen(Screen[Segment | None]):
 
         title = "Add a code to the list" if add else "Retrieve the segments of"
         self.app.push_screen(
-            CodePicker(title, self.project.codebook, exclude=self.codes if add else ()), picked
+            TargetPicker(title, self.project.codebook, exclude=self.codes if add else ()), picked
         )
