@@ -2,7 +2,8 @@
 
 Ranked with rapidfuzz (WRatio over "label slug path", exact substrings first). In ``apply`` mode only codes
 that can be applied are offered, tab (and space once the arrows were used) marks several, and a name that
-is no code's offers "Create code '…'"; in ``parent`` mode every code is offered with "Top level" first.
+is no code's offers "Create code '…'" (first, unless a code's label holds the name); in ``parent`` mode
+every code is offered with "Top level" first.
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ class CodePicker(ModalScreen[Picked | None]):
             items.insert(0, Option(Text("Top level (no parent)", "italic"), id=TOP_LEVEL))
         name = " ".join(query.split())
         if self.mode == "apply" and name and not self._exists(name):
-            items.append(Option(Text.assemble("Create code ", (f"'{name}'", "bold")), id=CREATE))
+            create = Option(Text.assemble("Create code ", (f"'{name}'", "bold")), id=CREATE)
+            contains = any(name.casefold() in self.codebook.label(s).casefold() for s in found)
+            items.insert(len(items) if contains else 0, create)
         options.clear_options()
         options.add_options(items)
         options.highlighted = 0 if items else None
