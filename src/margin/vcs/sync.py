@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from margin.vcs import premerge
 from margin.vcs.gitcmd import check, local_error, opened, run, unmerged
 from margin.vcs.network import (
     DEFAULT_TIMEOUT,
@@ -188,13 +189,12 @@ def ensure_drivers(root: Path) -> list[str]:
 def commit_pending(root: Path) -> str | None:
     """Commit changes to project files not yet in a commit (a session that was not ended, edits by hand)
     as a coding session; returns its subject, or None when there was nothing to commit."""
+    from margin.vcs.changes import ProjectRepo
     from margin.vcs.session import Session
 
     session = Session(root)
-    recovered = session.begin()
-    if recovered is None:
-        return None
-    session.keep(recovered)
+    with ProjectRepo(session.root) as repo:
+        session.paths.update(repo.changed_on_disk())
     done = session.commit()
     return done.subject if done is not None else None
 
@@ -255,13 +255,13 @@ def _plain(lines: tuple[str, ...], width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _merging(repo: Any) -> bool:
+def merging(repo: Any) -> bool:
     return run(repo, "rev-parse", "--verify", "--quiet", "MERGE_HEAD")[0] == 0
 
 
 def _finish_merge(repo: Any, root: Path) -> bool:
     """Conclude a merge that stopped on conflicts, once they are resolved. True if there was one."""
-    if not _merging(repo):
+    if not merging(repo):
         return False
     conflicted = unmerged(repo)
     if conflicted:
@@ -302,22 +302,39 @@ def fetch(
         raise RemoteError(f"cannot fetch from '{remote}': {git_said(output)}")
 
 
-def _merge(repo: Any, root: Path, tracking: str, label: str) -> tuple[int, list[str]]:
-    """Merge ``tracking`` into the current branch; (commits merged in, files changed)."""
+def _merge(repo: Any, root: Path, tracking: str, label: str) -> tuple[int, list[str], list[str]]:
+    """Merge ``tracking`` into the current branch; (commits merged in, files changed, what the drivers
+    said: codings whose words the other side deleted)."""
     if not _has_commit(repo, tracking):
-        return 0, []
+        return 0, [], []
     _, behind = _count(repo, "HEAD", tracking)
     if behind == 0:
-        return 0, []
+        return 0, [], []
     before = check(repo, "rev-parse", "HEAD", what="git rev-parse")
-    status, out, err = run(repo, "merge", "--no-edit", "--no-verify", "-m", f"Sync with {label}", tracking)
+    merge = ["merge", "--no-edit", "--no-verify", "-m", f"Sync with {label}", tracking]
+    status, out, err = 1, "", ""
+    prepared = premerge.prepare(repo, root, "HEAD", tracking)
+    if prepared is not None:
+        try:
+            status, out, err = run(repo, *premerge.overrides(prepared), *merge)
+        finally:
+            premerge.discard(prepared)
+        if status != 0 and merging(repo):
+            run(repo, "merge", "--abort")
+    if status != 0:
+        status, out, err = run(repo, *merge)
     if status != 0:
         conflicted = unmerged(repo)
         if conflicted:
             raise MergeConflicts(describe_conflicts(root, conflicted), label)
         raise local_error(f"cannot merge {label}", out + "\n" + err)
     changed = check(repo, "diff", "--name-only", "-z", before, "HEAD", what="git diff")
-    return behind, [f for f in changed.split("\0") if f]
+    said = [
+        line.removeprefix("margin: ")
+        for line in (out + "\n" + err).splitlines()
+        if line.startswith("margin: ")
+    ]
+    return behind, [f for f in changed.split("\0") if f], said
 
 
 def _push(
@@ -387,7 +404,8 @@ def sync(
         fetch(root, remote, progress, timeout)
         with opened(root) as repo:
             _say(progress, f"merging {label}")
-            merged, changed = _merge(repo, root, tracking, label)
+            merged, changed, said = _merge(repo, root, tracking, label)
+            result.notes.extend(said)
             result.merged += merged
             result.changed = sorted({*result.changed, *changed})
             if not _has_commit(repo, "HEAD"):
@@ -431,7 +449,10 @@ def _check_out_a_branch(root: Path) -> None:
             (b for b in ("main", "master") if b in branches), branches[0] if len(branches) == 1 else None
         )
         if chosen is not None:
+            unborn = run(repo, "symbolic-ref", "--short", "HEAD")[1].strip()
             check(repo, "checkout", "--track", f"origin/{chosen}", what="cannot check out the project")
+            if unborn and unborn != chosen:  # git configured the branch it could not check out
+                run(repo, "config", "--remove-section", f"branch.{unborn}")
 
 
 def clone(
