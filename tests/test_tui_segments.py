@@ -219,6 +219,15 @@ async def test_find_draws_the_hits_over_the_text(project: Project) -> None:
         await pilot.pause()
         row = transcript.render_line(0)
         assert not any(s.style is not None and s.style.bgcolor == HIGHLIGHT.bgcolor for s in row)
+        await pilot.press("slash", *"the")  # hits in int-07; then fg-01 is opened: they stay with int-07
+        await pilot.pause()
+        assert app.query_one(FindBar).hits == [(143, 146)]
+        await open_document(pilot, "qual2/fg-01")
+        row = transcript.render_line(0)
+        assert "We started" in "".join(s.text for s in row)
+        assert not any(s.style is not None and s.style.bgcolor == HIGHLIGHT.bgcolor for s in row)
+        await pilot.press("f3")  # the find goes on in the document now open
+        assert transcript.selection == (41, 44)
 
 
 @pilot_test

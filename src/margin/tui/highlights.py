@@ -16,14 +16,16 @@ HIGHLIGHT = Style(color="#000000", bgcolor="#ffd54f", bold=True)
 
 
 class Highlights:
-    """Sorted, non-overlapping spans ``(start, end)`` of a document's plain text."""
+    """Sorted, non-overlapping spans ``(start, end)`` of one text (a document's plain text as it was when
+    they were found): they show over that text only, never over another document or an edited text."""
 
-    def __init__(self, spans: Sequence[tuple[int, int]] = ()) -> None:
+    def __init__(self, spans: Sequence[tuple[int, int]] = (), text: str | None = None) -> None:
         self.spans = sorted(spans)
+        self.text = text
         self._ends = [end for _, end in self.spans]
 
-    def __bool__(self) -> bool:
-        return bool(self.spans)
+    def shown_over(self, text: str) -> bool:
+        return bool(self.spans) and text is self.text
 
     def over(self, layout: TextLayout, row: int, strip: Strip, gutter: int) -> Strip:
         """``strip`` (row ``row`` drawn, text starting after ``gutter`` cells) with the spans on it marked."""

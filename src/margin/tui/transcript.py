@@ -337,8 +337,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self.move_to(offset)
 
     def set_highlights(self, spans: Sequence[tuple[int, int]]) -> None:
-        """Mark ``spans`` of the text (search hits) until set again; ``()`` clears them."""
-        self._highlights = Highlights(spans)
+        """Mark ``spans`` of the document's text (search hits) until set again (``()`` clears them), another
+        document is shown, or the text changes."""
+        self._highlights = Highlights(spans, self._document.text if self._document is not None else None)
         self.refresh()
 
     def clear_selection(self) -> None:
@@ -553,7 +554,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, styles.base)
         paragraph = layout.paragraph_at(row)
         strip = self.paragraph_strips(paragraph)[row - layout.rows[paragraph]]
-        if self._highlights:
+        if self._highlights.shown_over(layout.doc.text):
             strip = self._highlights.over(layout, row, strip, layout.geometry.gutter)
         strip = self._selection_and_cursor(layout, row, strip, styles)
         if row != self._cursor:
