@@ -207,52 +207,36 @@ def unmerged_paths(root: Path) -> list[str]:
 
 def describe_conflicts(root: Path, paths: list[str]) -> list[str]:
     """One line per conflict: the file and line, and the paragraph (a transcript) or the codes (the
-    codebook) that both sides changed."""
-    from margin.core.conflict_blocks import parse_conflicts
-    from margin.core.errors import FormatError
+    codebook) that both sides changed, with both versions' beginnings."""
+    from margin.vcs.conflicts import list_conflicts
 
-    lines: list[str] = []
-    for path in paths:
-        try:
-            conflicted = parse_conflicts((root / path).read_text(encoding="utf-8"), path)
-        except (OSError, UnicodeDecodeError, FormatError):
-            conflicted = None
-        if conflicted is None or not conflicted.blocks:
-            lines.append(f"{path}: both sides changed this file")
-            continue
-        ours, starts = conflicted.view("ours"), conflicted.block_lines("ours")
-        skip = _front_matter_lines(ours)
-        for block, start in zip(conflicted.blocks, starts, strict=True):
-            if path.endswith("codebook.yaml"):
-                slugs = sorted(
-                    {m.group(1) for line in (*block.ours, *block.theirs) if (m := _KEY.match(line))}
-                )
-                what = f"code(s) {', '.join(slugs)}" if slugs else "the codebook"
-                lines.append(f"{path}:{block.line}: {what} changed on both sides")
-            elif path.startswith("documents/") and start >= skip:
-                lines.append(
-                    f"{path}:{block.line}: paragraph {start - skip + 1} "
-                    f"('{_plain(block.ours)}' here, '{_plain(block.theirs)}' there)"
-                )
-            else:
-                lines.append(f"{path}:{block.line}: changed on both sides")
+    lines = []
+    for c in list_conflicts(root, paths):
+        place = f"{c.path}:{c.line}" if c.line else c.path
+        here, there = _where_they_differ(c.ours, c.theirs)
+        versions = f" ('{here}' here, '{there}' there)" if c.ours or c.theirs else ""
+        lines.append(f"{place}: {c.where}{versions}")
     return lines
 
 
-_KEY = re.compile(r"^\s*([a-z0-9][a-z0-9_-]*):(?:\s|$)")
 _MARKUP = re.compile(r"\\(.)|\}(?:@[a-z0-9]+)?\[[^\]]*\]|\{@[a-z0-9]+ ?|\{")
 
 
-def _front_matter_lines(text: str) -> int:
-    if not text.startswith("---\n"):
-        return 0
-    end = text.find("\n---\n", 3)
-    return 0 if end < 0 else text.count("\n", 0, end) + 2
+def _plain(lines: tuple[str, ...]) -> str:
+    return " ".join(_MARKUP.sub(lambda m: m.group(1) or "", " ".join(lines)).split())
 
 
-def _plain(lines: tuple[str, ...], width: int = 40) -> str:
-    text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", " ".join(lines)).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _where_they_differ(ours: tuple[str, ...], theirs: tuple[str, ...], width: int = 40) -> tuple[str, str]:
+    """Both versions' plain text from a little before their first difference, ``width`` characters."""
+    a, b = _plain(ours), _plain(theirs)
+    same = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    start = a.rfind(" ", 0, max(same - 12, 0)) + 1 if same > 12 else 0
+
+    def cut(text: str) -> str:
+        part = ("…" if start else "") + text[start : start + width]
+        return part + ("…" if len(text) > start + width else "")
+
+    return cut(a), cut(b)
 
 
 def merging(repo: Any) -> bool:
