@@ -15,7 +15,7 @@ import pytest
 from rich.style import Style
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, OptionList, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Input, OptionList, SelectionList, Static, TextArea
 
 from margin.analysis.counts import code_counts
 from margin.core.codebook import PALETTE
@@ -214,7 +214,8 @@ def test_tally_follows_changes_to_the_same_counts_as_a_recount(demo_dir: Path) -
 
 @pilot_test
 async def test_filter_box_narrows_the_tree_and_escape_restores_it(demo_dir: Path) -> None:
-    app = MarginApp(Project.load(demo_dir))
+    project = Project.load(demo_dir)
+    app = MarginApp(project)
     async with app.run_test(size=WIDE) as pilot:
         panel = await start(pilot)
         await pilot.press("slash")
@@ -230,6 +231,10 @@ async def test_filter_box_narrows_the_tree_and_escape_restores_it(demo_dir: Path
             "role-ambiguity",
         ]
         assert panel.current == "role-models"  # the first match
+        await pilot.press("shift+up", "D")  # while typing in the filter, keys are not code actions
+        assert project.codebook.children("how-change-happens")[1] == "role-models"
+        assert app.query_one("#codebook-filter", Input).value == "roleD"
+        await pilot.press("backspace")
         assert "3 of 39 codes match 'role'" in str(app.query_one("#codebook-status", Static).render())
         await pilot.press("enter")  # to the tree, the filter stays
         assert panel.code_tree.has_focus and len(shown(panel)) == 7
@@ -453,6 +458,11 @@ async def test_drag_a_code_onto_another_moves_it_below_that_code(project_dir: Pa
         await pilot.pause()
         assert project.codebook.children("attitude") == ["language", "role-models", "seriousness"]
         assert project.codebook.children("how") == ["presence"]
+        assert panel.current == "role-models"
+        await pilot.click(tree, offset=(4, tree.nodes["presence"].line))  # a click on a label selects
+        assert panel.current == "presence" and tree.nodes["how"].is_expanded
+        await pilot.click(tree, offset=(0, tree.nodes["how"].line))  # one on the icon collapses
+        assert not tree.nodes["how"].is_expanded
 
 
 # --- merging, splitting, deleting ---------------------------------------------------------------------

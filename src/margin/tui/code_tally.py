@@ -45,10 +45,6 @@ class CodeTally:
         self._pending: dict[str, DocSummary] = {}
         self._totals: dict[str, CodeCount] | None = None
 
-    @property
-    def ready(self) -> bool:
-        return self.index is not None
-
     def load(self, index: dict[str, DocSummary]) -> None:
         """Take a freshly built index; changes that arrived while it was built are laid over it."""
         self.index = {**index, **self._pending}

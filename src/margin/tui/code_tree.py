@@ -27,6 +27,8 @@ from margin.tui.code_filter import Filtered
 from margin.tui.transcript import UNKNOWN_COLOR
 
 SWATCH = "■ "
+TOGGLE = Style.from_meta({"toggle": True})
+"""A click on the expand icon collapses or expands (a click on the label only moves the cursor)."""
 LEAF_PAD = "  "
 """Leaves get the width of the expand icon so that swatches of siblings line up."""
 
@@ -80,6 +82,7 @@ class CodeTree(Tree[str], inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Codes", id=id)
         self.show_root = False
+        self.auto_expand = False
         self.guide_depth = 2
         self.codebook: Codebook | None = None
         self.counts: Mapping[str, CodeCount] = {}
@@ -198,7 +201,7 @@ class CodeTree(Tree[str], inherit_bindings=False):
         if cell_len(label) > room:
             label = set_cell_size(label, max(room - 1, 0)) + "…" if room > 0 else ""
         text = Text.assemble(
-            (icon, base_style + Style(bold=True)),
+            (icon, base_style + Style(bold=True) + TOGGLE),
             (SWATCH, swatch_style(cb.color(slug))),
             (label, label_style),
         )

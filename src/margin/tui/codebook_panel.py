@@ -129,6 +129,10 @@ class CodebookPanel(Vertical):
     def code_tree(self) -> CodeTree:
         return self.query_one(CodeTree)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the filter line has the focus, keys are for typing: the code actions wait."""
+        return not self.query_one(CodeFilter).has_focus
+
     def on_mount(self) -> None:
         self.border_title = "Codebook"
         self.display = self.app.size.width >= SHOWN_FROM
@@ -192,7 +196,7 @@ class CodebookPanel(Vertical):
     def _show_status(self) -> None:
         cb = self.project.codebook
         text = Text(_plural(len(cb.codes), "code"), "dim")
-        filtered = filter_codes(cb, self.filter_text)
+        filtered = self.code_tree.filtered
         if filtered is not None:
             text = Text(f"{len(filtered.matched)} of {len(cb.codes)} codes match '{self.filter_text}'", "dim")
         elif self.tally.index is not None:
@@ -222,7 +226,8 @@ class CodebookPanel(Vertical):
         slug = self.current
         code = self.project.codebook.get(slug) if slug is not None else None
         if code is None:
-            self.app.notify("The codebook is empty: a adds a code.", severity="warning")
+            empty = "No code matches the filter" if self.filter_text else "The codebook is empty"
+            self.app.notify(f"{empty}: a adds a code.", severity="warning")
         return code
 
     def select(self, slug: str) -> None:
@@ -238,10 +243,6 @@ class CodebookPanel(Vertical):
         if slug is not None and slug != self._announced:
             self._announced = slug
             self.post_message(self.CodeSelected(slug))
-
-    @on(Tree.NodeSelected)
-    def _selected(self, event: Tree.NodeSelected[str]) -> None:
-        event.stop()
 
     @on(Tree.NodeCollapsed)
     def _collapsed(self, event: Tree.NodeCollapsed[str]) -> None:
@@ -307,12 +308,11 @@ class CodebookPanel(Vertical):
         self.rebuild()
 
     # --- adding, naming, describing -----------------------------------------------------------------
-    def _label_prompt(self, title: str, value: str = "") -> TextPrompt:
+    def _label_prompt(self, title: str) -> TextPrompt:
         cb = self.project.codebook
         return TextPrompt(
             title,
             "Label:",
-            value,
             hint=lambda text: f"slug: {cb.free_slug(text)}" if text else "the slug is made from the label",
             check=lambda text: None if text else "write a label",
         )
@@ -482,7 +482,8 @@ class CodebookPanel(Vertical):
         code, anchor = cb.codes[slug], cb.codes[target]
         siblings = [s for s in self._siblings(anchor) if s != slug]
         index = siblings.index(target) + 1
-        self.run_operation(lambda: move_code(self.project, code.slug, anchor.parent, index))
+        if self.run_operation(lambda: move_code(self.project, code.slug, anchor.parent, index)):
+            self.select(slug)
 
     @on(CodeTree.Dropped)
     def _dropped(self, event: CodeTree.Dropped) -> None:
