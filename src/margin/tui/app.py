@@ -85,7 +85,6 @@ class MarginApp(App[None]):
         self.query_one(DocumentList).focus()
         self.refresh_git_status()
         self.sessions.begin()
-        self.syncer.show_ahead_behind()
 
     async def action_quit(self) -> None:
         """Commit the coding session, then quit."""
@@ -104,6 +103,7 @@ class MarginApp(App[None]):
         """Show the coder's git identity and the branch (again, e.g. after a commit or a sync)."""
         root = self.project.root
         self.query_one(StatusBar).show_git(coder_name(root), branch_name(root))
+        self.syncer.show_ahead_behind()
 
     def _on_change(self, change: Change) -> None:
         self.query_one(StatusBar).show_changes(len(self.history.done))

@@ -83,8 +83,7 @@ class Syncer:
                 await widget.remove()
             refresh = getattr(self.app, "refresh_git_status", None)
             if refresh is not None:
-                refresh()
-            self.show_ahead_behind()
+                refresh()  # the branch, and the ahead/behind figures
 
     def _sync(self, progress: SyncProgress) -> None:
         def report(stage: str, fraction: float | None) -> None:
