@@ -33,13 +33,10 @@ _REJECTED = ("[rejected]", "(fetch first)", "(non-fast-forward)", "non-fast-forw
 class MergeConflicts(GitError):
     """The merge stopped on conflicts; ``conflicts`` lists them, one readable line each."""
 
-    def __init__(self, conflicts: list[str], against: str) -> None:
+    def __init__(self, conflicts: list[str], headline: str) -> None:
         self.conflicts = conflicts
         listing = "\n".join(f"  {line}" for line in conflicts)
-        super().__init__(
-            f"merging {against} stopped on {len(conflicts)} conflict(s) — both sides changed the same words:\n"
-            f"{listing}\nrun `margin resolve`, then `margin sync` again"
-        )
+        super().__init__(f"{headline}:\n{listing}\nrun `margin resolve`, then `margin sync` again")
 
 
 @dataclass
@@ -200,11 +197,6 @@ def commit_pending(root: Path) -> str | None:
 
 
 # --- conflicts --------------------------------------------------------------------------------------
-def unmerged_paths(root: Path) -> list[str]:
-    with opened(root) as repo:
-        return unmerged(repo)
-
-
 def describe_conflicts(root: Path, paths: list[str]) -> list[str]:
     """One line per conflict: the file and line, and the paragraph (a transcript) or the codes (the
     codebook) that both sides changed, with both versions' beginnings."""
@@ -247,10 +239,13 @@ def _finish_merge(repo: Any, root: Path) -> bool:
     """Conclude a merge that stopped on conflicts, once they are resolved. True if there was one."""
     if not merging(repo):
         return False
-    conflicted = unmerged(repo)
+    from margin.vcs.conflicts import conflicted_paths
+
+    conflicted = conflicted_paths(root)
     if conflicted:
-        raise MergeConflicts(describe_conflicts(root, conflicted), "the last sync")
-    check(repo, "add", "--all", "--", ".", what="git add")
+        found = describe_conflicts(root, conflicted)
+        raise MergeConflicts(found, f"the merge of the last sync still has {len(found)} conflict(s)")
+    check(repo, "add", "--update", "--", ".", what="git add")
     check(repo, "commit", "--no-verify", "--no-edit", what="cannot conclude the merge")
     return True
 
@@ -310,7 +305,11 @@ def _merge(repo: Any, root: Path, tracking: str, label: str) -> tuple[int, list[
     if status != 0:
         conflicted = unmerged(repo)
         if conflicted:
-            raise MergeConflicts(describe_conflicts(root, conflicted), label)
+            found = describe_conflicts(root, conflicted)
+            raise MergeConflicts(
+                found,
+                f"merging {label} stopped on {len(found)} conflict(s) — both sides changed the same words",
+            )
         raise local_error(f"cannot merge {label}", out + "\n" + err)
     changed = check(repo, "diff", "--name-only", "-z", before, "HEAD", what="git diff")
     said = [
