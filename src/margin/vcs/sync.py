@@ -380,7 +380,7 @@ def sync(
     _say(progress, "committing")
     result.committed = commit_pending(root)
     if result.committed:
-        result.notes.append(f"committed the changes not yet in a commit: {result.committed}")
+        result.notes.append(f"Committed your work first: {result.committed}")
     tracking = f"refs/remotes/{remote}/{branch}"
     label = f"{remote}/{branch}"
     for _ in range(MAX_ATTEMPTS):
