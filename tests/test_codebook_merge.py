@@ -103,6 +103,7 @@ def study(project_dir: Path) -> Path:
     git(root, "switch", "-q", "main")
     project = Project.load(root)
     code(project, "qual1/int-07", "peer support", "role-models")  # QUAL1 goes on meanwhile
+    ops.add_code(project, "tokenism", "Tokenism", parent="attitude")
     commit(root, "QUAL1 coding")
     return root
 
@@ -137,6 +138,7 @@ def test_scenario_8_merging_the_second_phase_tree(study: Path, capsys: pytest.Ca
     assert cb.code("sarcasm-misunderstood").parent == "direct-feedback"
     assert cb.code("circle-instead-of-tribunal").parent == "direct-feedback"
     assert "role-model" not in cb.codes and cb.resolve("role-model") == "role-models"
+    assert cb.code("tokenism").parent == "attitude"  # made on main meanwhile: kept
     assert check_project(project) == []
     for doc_id in project.document_ids():
         for coding in project.document(doc_id).codings:
