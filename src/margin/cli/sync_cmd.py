@@ -41,15 +41,18 @@ def register(commands: Any) -> None:
 
 
 def _timeout_option(p: argparse.ArgumentParser) -> None:
-    from margin.vcs.network import DEFAULT_TIMEOUT
-
     p.add_argument(
         "--timeout",
         type=float,
-        default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help=f"give up when the remote is silent this long (default: {DEFAULT_TIMEOUT:.0f})",
+        help="give up when the remote is silent this long (default: a minute)",
     )
+
+
+def _timeout(args: argparse.Namespace) -> float:
+    from margin.vcs.network import DEFAULT_TIMEOUT
+
+    return float(args.timeout) if args.timeout is not None else DEFAULT_TIMEOUT
 
 
 class ProgressLine:
@@ -129,7 +132,7 @@ def cmd_clone(args: argparse.Namespace, out: Output) -> int:
 
     line = _progress(args)
     try:
-        result = clone(args.url, Path(args.dir) if args.dir else None, progress=line, timeout=args.timeout)
+        result = clone(args.url, Path(args.dir) if args.dir else None, progress=line, timeout=_timeout(args))
     finally:
         line.clear()
     for note in result.notes:
@@ -152,7 +155,7 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> int:
     line = _progress(args)
     try:
         with ProjectLock(root / STATE, "margin sync"):
-            result = sync(root, args.remote, args.branch, progress=line, timeout=args.timeout)
+            result = sync(root, args.remote, args.branch, progress=line, timeout=_timeout(args))
     except MergeConflicts as exc:
         line.clear()
         out.error(str(exc), {"conflicts": exc.conflicts})
