@@ -58,9 +58,8 @@ class CodeSetsScreen(ModalScreen[None]):
 
     def _reload(self, highlight: str | None) -> None:
         sets = self.query_one(SelectionList)
-        with sets.prevent(SelectionList.SelectedChanged):
-            sets.clear_options()
-            sets.add_options(self._selections())
+        sets.clear_options()
+        sets.add_options(self._selections())
         if highlight is not None:
             sets.highlighted = sets.get_option_index(highlight)
 

@@ -117,7 +117,7 @@ class CodeTree(Tree[str], inherit_bindings=False):
             self.call_after_refresh(self._move_to, node)
 
     def _move_to(self, node: TreeNode[str]) -> None:
-        if node.tree is self and node.id in self._tree_nodes:
+        if node.data is not None and self.nodes.get(node.data) is node:  # not rebuilt since
             self.move_cursor(node)
 
     def _add(self, parent: TreeNode[str], slug: str) -> None:
