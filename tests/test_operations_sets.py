@@ -1,13 +1,17 @@
-"""Code-set operations and the history's listeners: small diffs of codebook.yaml, exact undo."""
+"""Code-set operations (and their commands) and the history's listeners: small diffs of codebook.yaml,
+exact undo, one commit per command."""
 
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from margin.cli import main
 from margin.core.errors import OperationError
 from margin.core.operations import (
     Change,
@@ -104,3 +108,47 @@ def test_history_tells_its_listeners_what_reached_the_project(project_dir: Path)
     assert [c.summary for c in heard] == [change.summary, "undo: " + change.summary, change.summary]
     before, after = heard[1].documents["qual1/int-07"]
     assert len(after.codings) == len(before.codings) - 1  # the undo's change goes from coded to uncoded
+
+
+def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["-C", str(root), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_lists_and_changes_code_sets_one_commit_each(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Demo study"]):
+        subprocess.run(["git", *args], cwd=demo, check=True)
+    code, out, _ = run(capsys, demo, "--json", "sets")
+    sets = {s["slug"]: s for s in json.loads(out)}
+    assert code == 0 and len(sets) == 5
+    assert "presence" in sets["theme-change-by-being-there"]["codes"]
+    assert (
+        run(capsys, demo, "set", "create", "Candidate theme: voice", "presence", "--description", "Heard")[0]
+        == 0
+    )
+    assert run(capsys, demo, "set", "add", "candidate-theme-voice", "careful-language")[0] == 0
+    assert run(capsys, demo, "set", "remove", "candidate-theme-voice", "presence")[0] == 0
+    assert run(capsys, demo, "set", "edit", "candidate-theme-voice", "--label", "Voice")[0] == 0
+    code_set = Project.load(demo).codebook.sets["candidate-theme-voice"]
+    assert (code_set.label, code_set.description, code_set.codes) == (
+        "Voice",
+        "Heard",
+        ("appreciative-language",),
+    )
+    code, out, _ = run(capsys, demo, "sets")
+    assert "Voice  candidate-theme-voice\n  Heard\n  Appreciative language\n" in out
+    code, _, err = run(capsys, demo, "set", "add", "candidate-theme-voice", "no-such-code")
+    assert code == 1 and "unknown code 'no-such-code'" in err
+    assert run(capsys, demo, "set", "delete", "candidate-theme-voice")[0] == 0
+    assert "candidate-theme-voice" not in Project.load(demo).codebook.sets
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=demo, capture_output=True, text=True, check=True)
+    assert log.stdout.splitlines()[:5] == [
+        "code set deleted: candidate-theme-voice",
+        "code set edited: candidate-theme-voice (label)",
+        "code set candidate-theme-voice: - presence",
+        "code set candidate-theme-voice: + appreciative-language",
+        "code set created: candidate-theme-voice 'Candidate theme: voice' with presence",
+    ]

@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         history_cmd,
         project_cmd,
         segments_cmd,
+        sets_cmd,
         sync_cmd,
     )
 
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     project_cmd.register(commands)
     codes_cmd.register(commands)
+    sets_cmd.register(commands)
     coding_cmd.register(commands)
     segments_cmd.register(commands)
     sync_cmd.register(commands)
