@@ -8,9 +8,10 @@ coding view alone, ``width`` x ``height`` cells. Each run selects a span at anot
 (spread over it), scrolls there, then times the action bound to the key ``1`` (apply the most recent
 code) called directly — no key events, no Pilot — and a repaint of every visible line (``render_lines``,
 rows of untouched paragraphs come from the strip cache). Printed: median and worst over the runs of the
-whole and of its parts — the operation (``apply_codes``: model, ``serialise_document``, atomic write with
-fsync), the view's update (``document_changed``) and the repaint — and beside them ``serialise_document``
-of the same document alone, the part of the operation that grows with the document.
+whole and of its parts — the operation (``apply_codes``: model, serialisation of the lines that changed by
+the app's writer, atomic write with fsync), the view's update (``document_changed``) and the repaint — and
+beside them ``serialise_document`` of the same document alone: what the operation would spend serialising
+the whole file (the writer's reference).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from margin.core.operations import History
 from margin.core.project import Project
 from margin.tui.coder import Coder
 from margin.tui.coding_view import CodingView
+from margin.tui.writer import AppProject
 
 HERE = Path(__file__).resolve().parent
 CORPORA = HERE / "corpora"
@@ -83,7 +85,7 @@ def ms(seconds: Sequence[float]) -> str:
 
 
 async def measure(root: Path, runs: int, width: int, height: int) -> None:
-    project = Project.load(root)
+    project = AppProject.load(root)
     doc_id = project.document_ids()[0]
     document = project.document(doc_id)
     slug = next(s for s, code in project.codebook.codes.items() if code.codable)

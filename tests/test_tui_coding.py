@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import random
 import subprocess
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -14,8 +15,11 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from margin.core import operations
 from margin.core.codebook import Codebook
 from margin.core.coding import Coding
+from margin.core.document import Document, serialise_document
+from margin.core.errors import OperationError
 from margin.core.project import Project
 from margin.tui.app import MarginApp
 from margin.tui.coding_view import CodingView
@@ -25,6 +29,7 @@ from margin.tui.memo import MemoScreen
 from margin.tui.picker import CodePicker
 from margin.tui.questions import Choose, Confirm
 from margin.tui.status import StatusBar
+from margin.tui.writer import AppProject
 
 SIZE = (100, 30)
 INT07 = "documents/qual1/int-07.txt"
@@ -100,7 +105,7 @@ async def test_keys_select_words_sentences_turns_and_paragraphs(project_dir: Pat
     write_doc(
         project_dir, "talk", "P07: It was hard. We learned a lot, didn't we? Yes.\nP07: Then it changed.\n"
     )
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual2/talk")
         text = view.document.text
@@ -141,7 +146,7 @@ async def test_keys_select_words_sentences_turns_and_paragraphs(project_dir: Pat
 
 @pilot_test
 async def test_mouse_drag_selects_and_double_click_selects_a_word(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         layout = view.text_layout
@@ -164,7 +169,7 @@ async def test_mouse_drag_selects_and_double_click_selects_a_word(project_dir: P
 # --- coding ---------------------------------------------------------------------------------------------
 @pilot_test
 async def test_picker_applies_several_marked_codes_at_once(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(at(view, "I have"))
@@ -187,7 +192,7 @@ async def test_picker_applies_several_marked_codes_at_once(project_dir: Path) ->
 
 @pilot_test
 async def test_picker_creates_a_code_under_the_parent_chosen(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(*span(view, "at work"))
@@ -210,7 +215,7 @@ async def test_picker_creates_a_code_under_the_parent_chosen(project_dir: Path) 
 
 @pilot_test
 async def test_in_vivo_makes_a_code_of_the_selected_words(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual2/fg-01")
         view.go_to(at(view, "Nothing"))
@@ -228,7 +233,7 @@ async def test_in_vivo_makes_a_code_of_the_selected_words(project_dir: Path) -> 
 
 @pilot_test
 async def test_number_keys_apply_the_recent_codes(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         await pilot.press("w", "1")
@@ -258,7 +263,7 @@ async def test_number_keys_apply_the_recent_codes(project_dir: Path) -> None:
 
 @pilot_test
 async def test_uncode_asks_which_coding_when_several_cover_the_cursor(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(at(view, "attentive"))
@@ -282,7 +287,7 @@ async def test_uncode_asks_which_coding_when_several_cover_the_cursor(project_di
 
 @pilot_test
 async def test_boundary_keys_widen_and_narrow_a_coding_by_a_word(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(at(view, "attentive"))
@@ -310,7 +315,7 @@ async def test_boundary_keys_widen_and_narrow_a_coding_by_a_word(project_dir: Pa
 
 @pilot_test
 async def test_memo_on_the_coding_at_the_cursor(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(at(view, "attentive"))
@@ -343,7 +348,7 @@ async def test_n_and_shift_n_jump_through_the_current_codes_segments(project_dir
     write_doc(
         project_dir, "jumps", "P07: {one}[presence] two {three}[language] {four}[presence, language] five\n"
     )
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual2/jumps")
         app.set_current_code(None)
@@ -366,7 +371,7 @@ async def test_n_and_shift_n_jump_through_the_current_codes_segments(project_dir
 
 @pilot_test
 async def test_c_with_nothing_selected_picks_the_code_to_jump_through(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         await pilot.press("c")
@@ -380,7 +385,7 @@ async def test_c_with_nothing_selected_picks_the_code_to_jump_through(project_di
 # --- fixing the text --------------------------------------------------------------------------------------
 @pilot_test
 async def test_edit_text_keeps_codings_on_their_words(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(at(view, "clear"))
@@ -405,7 +410,7 @@ async def test_edit_text_keeps_codings_on_their_words(project_dir: Path) -> None
 
 @pilot_test
 async def test_an_edit_that_deletes_a_codings_words_asks_first(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(at(view, "attentive"))
@@ -436,7 +441,7 @@ def test_text_problems_are_named() -> None:
 async def test_undo_and_redo_span_documents_and_the_codebook(project_dir: Path) -> None:
     files = [INT07, FG01, "codebook.yaml"]
     original = {f: (project_dir / f).read_bytes() for f in files}
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(*span(view, "your team"))
@@ -480,7 +485,7 @@ async def test_undo_and_redo_span_documents_and_the_codebook(project_dir: Path) 
 # --- files changed outside Margin -------------------------------------------------------------------------
 @pilot_test
 async def test_a_document_changed_on_disk_is_reloaded_not_overwritten(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(*span(view, "your team"))
@@ -512,7 +517,7 @@ async def test_a_document_changed_on_disk_is_reloaded_not_overwritten(project_di
 
 @pilot_test
 async def test_the_poll_reloads_with_a_notice_and_ignores_a_touch(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         path = project_dir / INT07
@@ -541,7 +546,7 @@ async def test_the_poll_reloads_with_a_notice_and_ignores_a_touch(project_dir: P
 
 @pilot_test
 async def test_a_document_broken_on_disk_is_never_written_over(project_dir: Path) -> None:
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         path = project_dir / INT07
@@ -573,6 +578,60 @@ async def test_a_document_broken_on_disk_is_never_written_over(project_dir: Path
         assert body(project_dir, INT07)[0] == "I1: {How did}[presence] peer support change your team?"
 
 
+# --- writing back only what changed -----------------------------------------------------------------------
+def random_study(root: Path, rnd: random.Random) -> str:
+    """A project with one transcript of short turns, nested, crossing and multi-paragraph codings, escapes."""
+    words = ["we", "talked", "{about}", "how", "the", "team", "changed", "@peer", "workers", "really\\"]
+    lines = [f"P{i % 3}: " + " ".join(rnd.choices(words, k=rnd.randint(0, 12))) for i in range(120)]
+    doc = Document("qual2/random", "\n".join(lines))
+    codings = []
+    for _ in range(80):
+        a = rnd.randrange(len(doc.text))
+        b = min(len(doc.text), a + rnd.randint(1, 120))
+        memo = rnd.choice([None, None, "why] so\nthis"])
+        codings.append(Coding(a, b, (rnd.choice(["presence", "language", "seriousness"]),), memo))
+    doc.codings = sorted({(c.start, c.end): c for c in codings}.values(), key=Coding.sort_key)
+    (root / "documents" / "qual2" / "random.txt").write_text(serialise_document(doc), "utf-8")
+    return doc.id
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_app_writes_the_bytes_a_whole_serialisation_gives(project_dir: Path, seed: int) -> None:
+    rnd = random.Random(seed)
+    doc_id = random_study(project_dir, rnd)
+    project = AppProject.load(project_dir)
+    path = project.document_path(doc_id)
+    doc = project.document(doc_id)
+    for _ in range(60):
+        codings = doc.codings
+        what = rnd.random()
+        try:
+            if what < 0.45 or not codings:
+                a = rnd.randrange(len(doc.text))
+                b = min(len(doc.text), a + rnd.choice([3, 10, 40, 200]))
+                operations.apply_codes(project, doc_id, a, b, [rnd.choice(["presence", "role-models"])])
+            elif what < 0.6:
+                c = rnd.choice(codings)
+                operations.remove_coding(project, doc_id, c.start, c.end)
+            elif what < 0.85:
+                c = rnd.choice(codings)
+                end = min(len(doc.text), max(c.start + 1, c.end + rnd.randint(-5, 5)))
+                operations.change_coding(
+                    project, doc_id, c.start, c.end, new_end=end, memo=rnd.choice([None, "m"])
+                )
+            else:
+                p = rnd.randrange(doc.paragraph_count)
+                operations.edit_text(project, doc_id, p, doc.paragraph(p) + " more", drop_empty=True)
+        except OperationError:
+            continue
+        assert path.read_text("utf-8") == serialise_document(doc)
+    reread = Project.load(project_dir).document(doc_id)
+    assert (reread.text, [(c.start, c.end, c.codes, c.memo) for c in reread.codings]) == (
+        doc.text,
+        [(c.start, c.end, c.codes, c.memo) for c in doc.codings],
+    )
+
+
 # --- the scenarios ----------------------------------------------------------------------------------------
 def git_project(project_dir: Path) -> None:
     (project_dir / ".gitignore").write_text(".margin/\n", "utf-8")
@@ -584,7 +643,7 @@ def git_project(project_dir: Path) -> None:
 @pilot_test
 async def test_scenario_coding_a_sentence_is_one_line_of_diff_and_undoes(project_dir: Path) -> None:
     git_project(project_dir)
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         await pilot.press("right", "right", "right", "right", "right", "s", "c")
@@ -618,7 +677,7 @@ async def test_scenario_coding_a_sentence_is_one_line_of_diff_and_undoes(project
 async def test_scenario_an_in_vivo_code_in_her_own_words(project_dir: Path) -> None:
     write_doc(project_dir, "fg-02", "P07: It felt like a tribunal in the team meeting.\n")
     git_project(project_dir)
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual2/fg-02")
         view.go_to(at(view, "a tribunal"))
@@ -643,7 +702,7 @@ async def test_scenario_a_typo_inside_a_coded_span(project_dir: Path) -> None:
         "P07: {The first psychossis was the worst}[seriousness] and {it passed}[presence].\n",
     )
     git_project(project_dir)
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual2/fg-03")
         view.go_to(at(view, "psychossis"))
@@ -726,4 +785,4 @@ def test_snapshot_which_coding_to_remove(project: Project, snap_compare: Callabl
 def project(project_dir: Path) -> Project:
     """The small project as a git repository (so the app has sessions and says nothing about them)."""
     git_project(project_dir)
-    return Project.load(project_dir)
+    return AppProject.load(project_dir)

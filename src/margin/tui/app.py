@@ -244,8 +244,8 @@ class MarginApp(App[None]):
 
 def run_app(path: str | Path = ".") -> int:
     """Open the project at (or above) ``path`` in the app; returns the exit status."""
-    from margin.core.project import Project
+    from margin.tui.writer import AppProject
 
-    app = MarginApp(Project.load(path))
+    app = MarginApp(AppProject.load(path))
     app.run()
     return app.return_code or 0

@@ -22,6 +22,7 @@ from margin.core.errors import MarginError
 from margin.core.operations import Change, DocState, History
 from margin.core.project import CODEBOOK, DOCUMENTS, Project
 from margin.core.textfile import decode
+from margin.tui.writer import AppProject
 
 RECENT = 9
 """Recently applied codes kept for the keys 1–9."""
@@ -170,7 +171,8 @@ class Coder:
             if stamp is None:
                 raise MarginError("the file is gone — it was moved or deleted outside Margin")
             data = path.read_bytes()
-            if data == serialise_document(doc).encode("utf-8"):
+            serialised = self.project.writer.serialise(doc) if isinstance(self.project, AppProject) else None
+            if data == (serialised or serialise_document(doc)).encode("utf-8"):
                 self._seen[path] = _Seen(stamp)
                 return []
             fresh = load_document(data, doc_id, where)

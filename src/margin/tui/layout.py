@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_right, insort
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, get_character_cell_size
@@ -130,6 +130,22 @@ def _add_pieces(doc: Document, pieces: dict[int, list[Piece]], coding: Coding, f
         length = (starts[p + 1] - 1 if p + 1 < count else len(doc.text)) - base
         pieces.setdefault(p, []).append((max(coding.start - base, 0), min(coding.end - base, length), coding))
     return range(first, last + 1)
+
+
+def coding_changes(old: Sequence[Coding], new: Sequence[Coding]) -> tuple[list[Coding], list[Coding]]:
+    """The codings of ``old`` not in ``new`` and those of ``new`` not in ``old`` (by identity), found
+    between the common head and tail of the two lists (a change of codings touches a few in the middle)."""
+    limit = min(len(old), len(new))
+    head = 0
+    while head < limit and old[head] is new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] is new[-1 - tail]:
+        tail += 1
+    old_middle = old[head : len(old) - tail]
+    new_middle = new[head : len(new) - tail]
+    kept = {id(c) for c in old_middle} & {id(c) for c in new_middle}
+    return [c for c in old_middle if id(c) not in kept], [c for c in new_middle if id(c) not in kept]
 
 
 def coding_paragraphs(doc: Document, coding: Coding) -> range:

@@ -32,11 +32,13 @@ from margin.core.coding import Coding
 from margin.core.document import Document
 from margin.core.errors import MarginError
 from margin.tui.highlights import Highlights
-from margin.tui.layout import Piece, TextLayout, display_text, paragraph_pieces
+from margin.tui.layout import Piece, TextLayout, coding_changes, display_text, paragraph_pieces
 from margin.tui.selection import Span, Unit, unit_after, unit_at
 
 STRIP_CACHE_SIZE = 1024
 """Paragraphs whose rendered rows are kept (a screen shows at most a few hundred)."""
+RECODE_AT_MOST = 256
+"""A change of more codings than this (a reload, a merge of codes) lays the document out anew."""
 UNKNOWN_COLOR = "#888888"
 PLACEHOLDER = "No document open: choose one in the list on the left."
 _UNDERLINE = Style(underline=True)
@@ -229,8 +231,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         layout = self._layout
         touched: set[int] | None = None
         if layout is not None and (document.text is text or document.text == text):
-            removed, added = _difference(codings, document.codings)
-            touched = layout.recode(removed, added)
+            removed, added = coding_changes(codings, document.codings)
+            if len(removed) + len(added) <= RECODE_AT_MOST:
+                touched = layout.recode(removed, added)
         if touched is None:
             assert self._codebook is not None
             self.show_document(document, self._codebook, self._offset)
@@ -702,19 +705,3 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def _coding_style(self, coding: Coding, overlapped: bool) -> Style:
         style = self._look(coding.codes[0]).text
         return style + _UNDERLINE if overlapped else style
-
-
-def _difference(old: tuple[Coding, ...], new: list[Coding]) -> tuple[list[Coding], list[Coding]]:
-    """The codings of ``old`` that are not in ``new`` and those of ``new`` not in ``old`` (by identity),
-    found between the common head and tail of the two lists."""
-    limit = min(len(old), len(new))
-    head = 0
-    while head < limit and old[head] is new[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and old[-1 - tail] is new[-1 - tail]:
-        tail += 1
-    old_middle = old[head : len(old) - tail]
-    new_middle = new[head : len(new) - tail]
-    kept = {id(c) for c in old_middle} & {id(c) for c in new_middle}
-    return [c for c in old_middle if id(c) not in kept], [c for c in new_middle if id(c) not in kept]
