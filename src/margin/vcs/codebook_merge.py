@@ -122,7 +122,6 @@ def mapping_text(proposals: Sequence[Proposal], ours: Codebook, source: str) -> 
         "#   add-under: SLUG   it is added as a new code under SLUG (null: at the top level)",
         "#   skip              it is left out (only for a code that no transcript uses)",
         f"# then: margin codebook merge {_comment(source)} --mapping THIS-FILE --apply",
-        f"source: {_quote(source)}",
         "codes:",
     ]
     for p in proposals:
@@ -130,12 +129,6 @@ def mapping_text(proposals: Sequence[Proposal], ours: Codebook, source: str) -> 
         action = p.action()
         lines.append(f"    {action.action}: {action.target if action.target else 'null'}")
     return "\n".join(lines) + "\n"
-
-
-def _quote(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)
 
 
 def read_mapping(text: str, path: str, ours: Codebook, other: Codebook) -> list[Action]:
