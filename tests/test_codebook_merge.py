@@ -320,6 +320,12 @@ def test_mapping_file_round_trip_and_errors(tmp_path: Path) -> None:
     assert "inside itself" in e.message
     e = error(text.replace("    add-under: how", "    skip"))
     assert "is skipped" in e.message
+    e = error(text.replace("map-to: presence", "map-to: role-model"))
+    assert "map it to 'role-models', where 'role-model' goes" in e.message
+    under_mapped = read_mapping(
+        text.replace("add-under: feedback", "add-under: role-model"), "m.yaml", ours, other
+    )
+    assert under_mapped[4] == Action("sarcasm", ADD_UNDER, "role-model")  # lands under role-models
     e = error(text.replace("codes:", "kodes:"))
     assert e.line == 1
     e = error(text + "  # trailing\n  : [\n")

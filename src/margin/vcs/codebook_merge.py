@@ -196,28 +196,31 @@ def check_actions(actions: Sequence[Action], ours: Codebook, other: Codebook, pa
     def fail(action: Action, message: str) -> MarginError:
         return FormatError(message, path=path, line=action.line) if path else OperationError(message)
 
-    for action in actions:
+    for action in actions:  # a target names a code of the other tree if it has one, else one here
         if action.action == SKIP or action.target is None:
-            continue
-        if ours.resolve(action.target) is not None:
             continue
         other_target = by_slug.get(action.target)
         if other_target is None:
-            raise fail(
-                action,
-                f"'{action.slug}': '{action.target}' is neither a code of this project nor of the other tree"
-                + did_you_mean(action.target, [*ours.codes, *other.codes]),
-            )
+            if ours.resolve(action.target) is None:
+                raise fail(
+                    action,
+                    f"'{action.slug}': '{action.target}' is neither a code of this project nor of the other "
+                    "tree" + did_you_mean(action.target, [*ours.codes, *other.codes]),
+                )
+            continue
         if other_target.action == SKIP:
             raise fail(action, f"'{action.slug}': '{action.target}' is skipped, so nothing can go there")
-        if action.action == MAP_TO and other_target.action != ADD_UNDER:
+        chained = other_target.action == MAP_TO and other_target.target not in (None, other_target.slug)
+        if chained and action.action == MAP_TO:
             raise fail(
                 action, f"'{action.slug}': map it to '{other_target.target}', where '{action.target}' goes"
             )
     for action in actions:
         seen = {action.slug}
         step = action
-        while step.action == ADD_UNDER and step.target in by_slug and ours.resolve(step.target) is None:
+        while (
+            step.action == ADD_UNDER and step.target in by_slug and by_slug[step.target].action == ADD_UNDER
+        ):
             step = by_slug[step.target]
             if step.slug in seen:
                 raise fail(
