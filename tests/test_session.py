@@ -8,6 +8,7 @@ import asyncio
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,15 @@ from margin.vcs.session import NoIdentity, Session, check_identity
 
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+
+async def settle(app: Any, pilot: Any) -> None:
+    """Let the app catch up and its session's git work (commits in thread workers) finish."""
+    for _ in range(200):
+        await pilot.pause()
+        if not any(w.group == "session" and not w.is_finished for w in app.workers):
+            return
+    raise AssertionError("the session's git work did not finish")
 
 
 def commits(root: Path) -> int:
@@ -343,11 +353,11 @@ def test_app_offers_a_recovered_session_and_commits_at_quit(repo: Path) -> None:
     async def run() -> None:
         app = MarginApp(Project.load(repo))
         async with app.run_test(size=(100, 30)) as pilot:
-            await app.workers.wait_for_complete()
+            await settle(app, pilot)
             await pilot.pause()
             assert isinstance(app.screen, RecoveredScreen)
             await pilot.press("c")
-            await app.workers.wait_for_complete()
+            await settle(app, pilot)
             await pilot.pause()
             assert git(repo, "log", "-1", "--format=%s").startswith(
                 "Recovered session: 1 coding added in fg-01"
@@ -376,14 +386,14 @@ def test_app_keeps_a_recovered_session_and_end_session_starts_a_new_one(repo: Pa
     async def run() -> None:
         app = MarginApp(Project.load(repo))
         async with app.run_test(size=(100, 30)) as pilot:
-            await app.workers.wait_for_complete()
+            await settle(app, pilot)
             await pilot.pause()
             assert isinstance(app.screen, RecoveredScreen)
             await pilot.press("k")
             span = app.project.document("qual1/int-07").text.index("How did")
             app.history.record(ops.apply_codes(app.project, "qual1/int-07", span, span + 7, ["presence"]))
             await pilot.press("S")
-            await app.workers.wait_for_complete()
+            await settle(app, pilot)
             await pilot.pause()
             assert commits(repo) == 2
             assert git(repo, "log", "-1", "--format=%s").strip() == (
@@ -404,7 +414,7 @@ def test_app_quit_without_changes_commits_nothing(repo: Path) -> None:
     async def run() -> None:
         app = MarginApp(Project.load(repo))
         async with app.run_test(size=(100, 30)) as pilot:
-            await app.workers.wait_for_complete()
+            await settle(app, pilot)
             await pilot.press("question_mark")
             await pilot.press("escape")
             await pilot.press("q")
