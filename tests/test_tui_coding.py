@@ -191,6 +191,32 @@ async def test_picker_applies_several_marked_codes_at_once(project_dir: Path) ->
 
 
 @pilot_test
+async def test_picker_ranks_as_you_type_and_space_marks_after_the_arrows(project_dir: Path) -> None:
+    app = MarginApp(AppProject.load(project_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_document(app, pilot, "qual1/int-07")
+        view.go_to(*span(view, "your team"))
+        await pilot.press("c")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        await pilot.press(*"taken", "space", "s")  # typing: space is a space
+        assert picker.query_text == "taken s" and picker.marked == []
+        options = picker.query_one("OptionList")
+        assert options.get_option_at_index(0).id == "seriousness"  # "Experience taken seriously"
+        await pilot.press(*["backspace"] * 7, "p", "r")
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert ids[:2] == ["presence", "language"]  # a label that starts with it, then one that holds it
+        await pilot.press("down", "space")  # after the arrows, space marks
+        assert picker.marked == ["language"] and picker.query_text == "pr"
+        await pilot.press("up", "space", "enter")
+        await settle(app, pilot)
+        assert (
+            body(project_dir, INT07)[0] == "I1: How did peer support change {your team}[language, presence]?"
+        )
+
+
+@pilot_test
 async def test_picker_creates_a_code_under_the_parent_chosen(project_dir: Path) -> None:
     app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:

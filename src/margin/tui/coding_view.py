@@ -435,7 +435,17 @@ class CodingView(TranscriptView):
         assert document is not None
         old = document.paragraph(paragraph)
         new = await self.app.push_screen_wait(EditTextScreen(f"Edit paragraph {paragraph + 1}", old, column))
-        if new is None or new == old or self.document is not document:
+        if new is None or new == old:
+            return
+        if (
+            self.document is not document
+            or paragraph >= document.paragraph_count
+            or document.paragraph(paragraph) != old
+        ):
+            self.notify(
+                "The paragraph changed meanwhile (on disk): nothing was saved — edit it again",
+                severity="warning",
+            )
             return
         try:
             self.coder.run(operations.edit_text, document.id, paragraph, new, documents=(document.id,))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from rapidfuzz import fuzz, process, utils
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -27,6 +28,8 @@ from margin.tui.transcript import code_style
 CREATE = "\x00create"
 TOP_LEVEL = "\x00top"
 SCORE_CUTOFF = 55
+PATH_ROOM = 66
+"""Cells for a code's label and its parents on one line of the list (parents are cut from the left)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +42,28 @@ class Picked:
 
 
 def rank(codebook: Codebook, query: str, slugs: list[str]) -> list[str]:
-    """``slugs`` that match ``query``, best first: those whose label or slug holds it, then fuzzy matches."""
+    """``slugs`` that match ``query``, best first: labels that start with it, labels with a word that
+    starts with it, labels that hold it, slugs or parents that hold it, then fuzzy matches (rapidfuzz)."""
     query = query.strip()
     if not query:
         return slugs
-    haystacks = {
-        slug: f"{codebook.label(slug)} {slug} {' '.join(codebook.path(slug)[:-1])}" for slug in slugs
-    }
     folded = query.casefold()
-    exact = [s for s in slugs if folded in codebook.label(s).casefold() or folded in s]
+
+    def tier(slug: str) -> int:
+        label = codebook.label(slug).casefold()
+        if label.startswith(folded):
+            return 0
+        if any(word.startswith(folded) for word in label.split()):
+            return 1
+        if folded in label:
+            return 2
+        return 3 if folded in f"{slug} {' '.join(codebook.path(slug)).casefold()}" else 4
+
+    tiers = {slug: tier(slug) for slug in slugs}
+    holding = sorted((s for s in slugs if tiers[s] < 4), key=tiers.__getitem__)
+    haystacks = {
+        s: f"{codebook.label(s)} {s} {' '.join(codebook.path(s)[:-1])}" for s in slugs if tiers[s] == 4
+    }
     fuzzy = process.extract(
         query,
         haystacks,
@@ -56,8 +72,20 @@ def rank(codebook: Codebook, query: str, slugs: list[str]) -> list[str]:
         limit=None,
         score_cutoff=SCORE_CUTOFF,
     )
-    seen = set(exact)
-    return exact + [slug for _, _, slug in fuzzy if slug not in seen]
+    return holding + [slug for _, _, slug in fuzzy]
+
+
+class QueryInput(Input):
+    """The picker's filter line: it leaves space to the picker (to mark a code) when space marks."""
+
+    def __init__(self, picker: CodePicker, *, placeholder: str, id: str) -> None:
+        super().__init__(placeholder=placeholder, id=id)
+        self.picker = picker
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if key == "space" and self.picker.space_marks:
+            return False
+        return super().check_consume_key(key, character)
 
 
 class CodePicker(ModalScreen[Picked | None]):
@@ -65,13 +93,15 @@ class CodePicker(ModalScreen[Picked | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-        Binding("down", "move(1)", "Next code", show=False, id="picker.next"),
-        Binding("up", "move(-1)", "Previous code", show=False, id="picker.previous"),
-        Binding("pagedown", "move(10)", "Codes further down", show=False, id="picker.page-down"),
-        Binding("pageup", "move(-10)", "Codes further up", show=False, id="picker.page-up"),
+        Binding("down", "move(1)", "Next code", show=False, priority=True, id="picker.next"),
+        Binding("up", "move(-1)", "Previous code", show=False, priority=True, id="picker.previous"),
+        Binding(
+            "pagedown", "move(10)", "Codes further down", show=False, priority=True, id="picker.page-down"
+        ),
+        Binding("pageup", "move(-10)", "Codes further up", show=False, priority=True, id="picker.page-up"),
         Binding("tab", "mark", "Mark", priority=True, id="picker.mark"),
         Binding(
-            "space", "space", "Mark (after the arrows)", priority=True, show=False, id="picker.mark-space"
+            "space", "mark", "Mark (after the arrows)", show=False, priority=True, id="picker.mark-space"
         ),
     ]
 
@@ -92,7 +122,7 @@ class CodePicker(ModalScreen[Picked | None]):
                 if self.mode == "apply"
                 else "↑↓ choose · enter · esc cancel"
             )
-            yield Input(placeholder="type part of a code's name", id="picker-query")
+            yield QueryInput(self, placeholder="type part of a code's name", id="picker-query")
             yield OptionList(id="picker-codes")
             yield Static("", id="picker-marked")
 
@@ -131,8 +161,11 @@ class CodePicker(ModalScreen[Picked | None]):
         )
         text.append(path[-1])
         if len(path) > 1:
-            text.append(f"  {' › '.join(path[:-1])}", "dim")
-        text.append(f"  {slug}", "dim italic")
+            parents = " › ".join(path[:-1])
+            room = max(PATH_ROOM - cell_len(path[-1]), 12)
+            text.append(
+                "  " + (parents if cell_len(parents) <= room else "…" + parents[-(room - 1) :]), "dim"
+            )
         return Option(text, id=slug)
 
     def _show_marked(self) -> None:
@@ -193,12 +226,10 @@ class CodePicker(ModalScreen[Picked | None]):
         options.replace_option_prompt_at_index(options.highlighted, self._option(slug).prompt)
         self._show_marked()
 
-    def action_space(self) -> None:
+    @property
+    def space_marks(self) -> bool:
         """Space marks once the arrows were used (or nothing is typed); while typing it is a space."""
-        if self.mode == "apply" and (self._navigating or not self.query_text):
-            self.action_mark()
-        else:
-            self.query_one(Input).insert_text_at_cursor(" ")
+        return self.mode == "apply" and (self._navigating or not self.query_text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
