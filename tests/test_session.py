@@ -422,3 +422,119 @@ def test_app_quit_without_changes_commits_nothing(repo: Path) -> None:
 
     asyncio.run(run())
     assert commits(repo) == 1 and status(repo) == ""
+
+
+# --- crash recovery: a real process coding, killed at random points ---------------------------------------
+DRIVER = """
+import random, sys
+from margin.core import operations as ops
+from margin.core.errors import OperationError
+from margin.core.project import Project
+from margin.vcs.session import Session
+
+root, seed = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(seed)
+project = Project.load(root)
+session = Session(root)
+slugs = [s for s, c in project.codebook.codes.items() if c.codable]
+n = 0
+while True:
+    doc_id = rnd.choice(project.document_ids())
+    doc = project.document(doc_id)
+    try:
+        roll = rnd.random()
+        if roll < 0.65 or not doc.codings:
+            start = rnd.randrange(len(doc.text) - 3)
+            change = ops.apply_codes(project, doc_id, start, start + rnd.randint(1, 12), [rnd.choice(slugs)])
+        elif roll < 0.85:
+            c = rnd.choice(doc.codings)
+            change = ops.remove_coding(project, doc_id, c.start, c.end)
+        else:
+            p = rnd.randrange(doc.paragraph_count)
+            change = ops.edit_text(project, doc_id, p, doc.paragraph(p) + " ok", drop_empty=True)
+    except OperationError:
+        continue
+    session.record(change)
+    n += 1
+    print(n, flush=True)
+    if n % 5 == 0:
+        session.commit()
+"""
+
+
+def _codings(data: bytes | None, doc_id: str) -> set[tuple[int, int, tuple[str, ...]]]:
+    if data is None:
+        return set()
+    return {(c.start, c.end, c.codes) for c in load_document(data, doc_id).codings}
+
+
+@pytest.mark.slow
+def test_killed_while_coding_nothing_is_half_written_and_every_change_is_offered(
+    repo: Path, tmp_path: Path
+) -> None:
+    import os
+    import random
+    import signal
+    import sys
+    import time
+
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER, encoding="utf-8")
+    rnd = random.Random(2026)
+    offered = 0
+    for round_ in range(6):
+        proc = subprocess.Popen(
+            [sys.executable, str(driver), str(repo), str(round_)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group: git children die with it
+        )
+        assert proc.stdout is not None
+        for _ in range(rnd.randint(1, 40)):  # some changes, some commits, then a kill at a random point
+            if not proc.stdout.readline():
+                pytest.fail(proc.stderr.read().decode() if proc.stderr else "the driver stopped")
+        time.sleep(rnd.random() * 0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        if proc.stderr:
+            proc.stderr.close()
+
+        lock = repo / ".git" / "index.lock"
+        if lock.exists():  # git was killed mid-commit: the error names this file and says to delete it
+            lock.unlink()
+        project = Project.load(repo)  # every file still parses: never half written
+        for doc_id in project.document_ids():
+            project.document(doc_id)
+        head = git(repo, "rev-parse", "HEAD").strip()
+        changed = {
+            p
+            for p in ("codebook.yaml", *(f"documents/{d}.txt" for d in project.document_ids()))
+            if (repo / p).read_bytes()
+            != subprocess.run(
+                ["git", "-C", str(repo), "show", f"{head}:{p}"], capture_output=True, check=False
+            ).stdout
+        }
+        recovered = Session(repo).begin()
+        if not changed:
+            assert recovered is None
+            continue
+        assert recovered is not None and set(recovered.paths) == changed
+        for path in changed:
+            doc_id = path.removeprefix("documents/").removesuffix(".txt")
+            old = _codings(
+                subprocess.run(
+                    ["git", "-C", str(repo), "show", f"{head}:{path}"], capture_output=True, check=True
+                ).stdout,
+                doc_id,
+            )
+            new = _codings((repo / path).read_bytes(), doc_id)
+            decisions = [d for d in recovered.decisions if d.path == path]
+            assert decisions, path
+            if not any(d.kind == "text-edited" for d in decisions):  # spans comparable as they are
+                added = {(d.start, d.end) for d in decisions if d.kind == "coding-added"}
+                assert added == {(s, e) for s, e, _ in new - old} - {(s, e) for s, e, _ in old}, path
+        offered += len(recovered.decisions)
+        assert Session(repo).commit_recovered(recovered) is not None
+        assert Session(repo).begin() is None  # everything on disk is committed now
+    assert offered > 0

@@ -8,6 +8,7 @@ with argument lists, ``--`` before paths and literal pathspecs, so a file name i
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -68,7 +69,15 @@ class ProjectRepo:
         try:
             return str(getattr(self.repo.git, command.replace("-", "_"))(*args, env=LITERAL, **options))
         except git.GitCommandError as exc:
-            raise GitError(f"git {command} failed: {str(exc.stderr).strip() or exc}") from None
+            said = str(exc.stderr).strip() or str(exc)
+            lock = re.search(r"Unable to create '([^']*\.lock)': File exists", said)
+            if lock:
+                raise GitError(
+                    f"{lock.group(1)} exists: another git program is working here, or one was stopped "
+                    "half-way (a crash leaves this file behind) — if no git program is running, delete "
+                    "that file and try again; your changes are kept on disk"
+                ) from None
+            raise GitError(f"git {command} failed: {said.removeprefix('stderr: ').strip(chr(39))}") from None
 
     @staticmethod
     def _paths(output: str) -> list[str]:
