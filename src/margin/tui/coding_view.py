@@ -7,6 +7,7 @@ What a coding key acts on: the selection if there is one, otherwise the innermos
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -30,6 +31,8 @@ from margin.tui.transcript import CodeStyles, TranscriptView, code_look
 
 POLL_SECONDS = 1.0
 """How often the open document and the codebook are compared with the disk."""
+FULL_COLLECTION_EVERY = 50
+"""Heap settlings (see ``CodingView._settle_heap``) between two collections of everything."""
 _IN_VIVO_STRIP = " \t.,;:!?\"'“”‘’()[]…-–—"
 
 
@@ -63,6 +66,8 @@ class CodingView(TranscriptView):
         self._adjusting: tuple[Span, int] | None = None
         """The coding whose boundaries the keys move (its span) while the cursor stays at this offset."""
         self._reported: list[str] = []
+        self._settling = False
+        self._settled = 0
 
     def on_mount(self) -> None:
         self.coder.history.listeners.append(self._project_changed)
@@ -75,11 +80,30 @@ class CodingView(TranscriptView):
 
     # --- following the project ----------------------------------------------------------------------
     def show_document(self, document: Document | None, codebook: CodeStyles, offset: int = 0) -> None:
+        opened = document is not None and document is not self.document
         super().show_document(document, codebook, offset)
         if document is not None:
             self._quietly(lambda: self.coder.watch(document.id))
+        if opened:
+            self._settle_heap()
+
+    def _settle_heap(self) -> None:
+        """Collect garbage now, then keep what survived (the document's model and layout, the history's
+        states) out of the cyclic collector's later full collections, which would otherwise pause a
+        coding key for tens of milliseconds on a large document. Run when a document is opened and after
+        each change, once the screen shows it (between keys); every so often everything is collected
+        again, so that what was kept and has since become garbage is freed."""
+        self._settling = False
+        self._settled += 1
+        if self._settled % FULL_COLLECTION_EVERY == 0:
+            gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def _project_changed(self, change: Change) -> None:
+        if not self._settling:
+            self._settling = True
+            self.call_after_refresh(self._settle_heap)
         document = self.document
         if change.codebook is not None:
             self.codebook_changed(self.coder.project.codebook)
