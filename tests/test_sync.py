@@ -429,6 +429,20 @@ def test_random_sessions_in_random_order_lose_nothing(tmp_path: Path, project_di
         assert ahead_behind(root) == (0, 0) and clean(root)
 
 
+def test_sync_restores_driver_settings_that_plain_git_removed(
+    tmp_path: Path, remote: str, rosa: Path
+) -> None:
+    malik = clone_for(tmp_path, remote, "malik")
+    subprocess.run(["git", "rm", "-q", ".gitattributes"], cwd=rosa, check=True)  # a teammate without Margin
+    subprocess.run(["git", "commit", "-qm", "tidy up"], cwd=rosa, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=rosa, check=True)
+    result = sync(malik)
+    assert "restored Margin's merge driver settings, which the merged work had changed" in result.notes
+    assert drivers.check(malik) == [] and clean(malik)
+    sync(rosa)
+    assert (rosa / ".gitattributes").is_file() and drivers.check(rosa) == []
+
+
 # --- ahead/behind -----------------------------------------------------------------------------------
 def test_ahead_behind(tmp_path: Path, remote: str, rosa: Path) -> None:
     malik = clone_for(tmp_path, remote, "malik")

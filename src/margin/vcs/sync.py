@@ -183,6 +183,23 @@ def ensure_drivers(root: Path) -> list[str]:
     return drivers.repair(root)
 
 
+def _commit_driver_files(repo: Any) -> None:
+    """Commit the drivers' committed files if restoring the drivers changed them (a teammate's plain git
+    removed them, say), so that everyone's clone routes files to the drivers again."""
+    files = ("--", ".gitattributes", ".margin/gitconfig")
+    if run(repo, "status", "--porcelain", *files)[1].strip():
+        check(repo, "add", *files, what="git add")
+        check(
+            repo,
+            "commit",
+            "--no-verify",
+            "-m",
+            "Restore Margin's merge driver settings",
+            *files,
+            what="git commit",
+        )
+
+
 def commit_pending(root: Path) -> str | None:
     """Commit changes to project files not yet in a commit (a session that was not ended, edits by hand)
     as a coding session; returns its subject, or None when there was nothing to commit."""
@@ -375,6 +392,7 @@ def sync(
             result.notes.append(
                 "Margin's merge drivers were not registered here; they are now (" + "; ".join(problems) + ")"
             )
+            _commit_driver_files(repo)
         if _finish_merge(repo, root):
             result.notes.append("concluded the merge whose conflicts were resolved")
     _say(progress, "committing")
@@ -391,6 +409,11 @@ def sync(
             result.notes.extend(said)
             result.merged += merged
             result.changed = sorted({*result.changed, *changed})
+            if {".gitattributes", ".margin/gitconfig"} & set(changed) and ensure_drivers(root):
+                _commit_driver_files(repo)  # the team's work had removed or altered them
+                result.notes.append(
+                    "restored Margin's merge driver settings, which the merged work had changed"
+                )
             if not _has_commit(repo, "HEAD"):
                 return result
             ahead = _count(repo, "HEAD", tracking)[0] if _has_commit(repo, tracking) else -1
