@@ -270,12 +270,12 @@ def test_demo_citations_from_the_template(demo: Path) -> None:
     project = Project.load(demo)
     result = retrieve(project, ["appreciative-language"], filters=Filters.of(documents=["qual2/fg-01"]))
     assert result.segments
-    assert {s.citation for s in result.segments} == {"(MHW, focus group, QUAL2)"}
+    assert {s.citation for s in result.segments} == {"(MHW, focus group, QUAL 2)"}
     interviews = retrieve(project, ["appreciative-language"], filters=Filters.of(groups=["qual1"]))
     assert {s.citation for s in interviews.segments} <= {
-        "(MHW, interview, QUAL1)",
-        "(PSW, interview, QUAL1)",
-        "(service user, interview, QUAL1)",
+        "(MHW, interview, QUAL 1)",
+        "(PSW, interview, QUAL 1)",
+        "(service user, interview, QUAL 1)",
     }
     assert interviews.warnings == []
 
@@ -293,7 +293,7 @@ def test_demo_subcodes_and_attribute_filters(demo: Path) -> None:
     )
     assert mhw.segments and all(s.field("role") == "MHW" for s in mhw.segments)
     assert {s.document.split("/")[0] for s in mhw.segments} == {"qual2"}
-    assert {s.citation.rsplit(", ", 1)[1] for s in mhw.segments} == {"QUAL2)"}
+    assert {s.citation.rsplit(", ", 1)[1] for s in mhw.segments} == {"QUAL 2)"}
 
 
 # --- the command line -------------------------------------------------------------------------------------
@@ -339,7 +339,7 @@ def test_cli_csv_and_markdown(demo: Path, capsys: pytest.CaptureFixture[str]) ->
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows and {r["group"] for r in rows} == {"qual2"}
     focus = [r for r in rows if r["document"] == "qual2/fg-01"]
-    assert focus[0]["citation"] == "(MHW, focus group, QUAL2)"
+    assert focus[0]["citation"] == "(MHW, focus group, QUAL 2)"
     assert focus[0]["participant.role"] == "MHW" and focus[0]["document.method"] == "focus group"
     assert "«" in focus[0]["context"] and focus[0]["text"] in focus[0]["context"]
     code, out, _ = run(
@@ -354,7 +354,7 @@ def test_cli_csv_and_markdown(demo: Path, capsys: pytest.CaptureFixture[str]) ->
         "md",
     )
     assert out.startswith("# Appreciative language\n\n")
-    assert "” (MHW, focus group, QUAL2)\n" in out
+    assert "” (MHW, focus group, QUAL 2)\n" in out
     assert "> <sub>qual2/fg-01, ¶" in out
 
 
