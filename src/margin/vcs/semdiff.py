@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from margin.core.coding import Coding
 from margin.core.errors import FormatError
 from margin.core.operations import snippet
-from margin.core.textmap import TOKEN, common_ends, offset_map
+from margin.core.textmap import TOKEN, common_ends, offset_map, positions
 
 DOCUMENTS = "documents/"
 CODEBOOK = "codebook.yaml"
@@ -179,36 +179,97 @@ def _starts(lines: Sequence[str]) -> list[int]:
     return out
 
 
+def _kept_words(old: str, new: str) -> list[tuple[int, int]]:
+    """Ranges of ``new`` that are whole words (and spaces) of ``old`` unchanged."""
+    a, b = TOKEN.findall(old), TOKEN.findall(new)
+    at = positions(b)
+    return [(at[j1], at[j2]) for tag, _, _, j1, j2 in _opcodes(a, b) if tag == "equal" and j1 < j2]
+
+
+ALIGN_LIMIT = 400
+"""Old × new paragraphs up to which an uneven block of changed paragraphs is aligned pair by pair."""
+
+
+def _similar(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, False)
+    return matcher.ratio() if matcher.quick_ratio() >= 0.5 else 0.0
+
+
+def _align(
+    a: Sequence[str], b: Sequence[str], i1: int, i2: int, j1: int, j2: int
+) -> list[tuple[str, int, int, int, int]]:
+    """Split a block of changed paragraphs ``a[i1:i2]`` → ``b[j1:j2]`` into edited pairs (the most similar
+    ones, in order), deleted and inserted paragraphs: one paragraph inserted before an edited one is then an
+    insertion and an edit, not one edit of two paragraphs."""
+    n, m = i2 - i1, j2 - j1
+    if n * m > ALIGN_LIMIT:
+        return [("replace", i1, i2, j1, j2)]
+    sim = [[_similar(a[i1 + x], b[j1 + y]) for y in range(m)] for x in range(n)]
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for x in range(n - 1, -1, -1):
+        for y in range(m - 1, -1, -1):
+            pair = score[x + 1][y + 1] + sim[x][y] if sim[x][y] >= 0.5 else -1.0
+            score[x][y] = max(score[x + 1][y], score[x][y + 1], pair)
+    ops: list[tuple[str, int, int, int, int]] = []
+    x = y = 0
+    dx = dy = 0  # start of the current run of unpaired paragraphs
+    while x < n and y < m:
+        if sim[x][y] >= 0.5 and score[x][y] == score[x + 1][y + 1] + sim[x][y]:
+            if dx < x:
+                ops.append(("delete", i1 + dx, i1 + x, j1 + y, j1 + y))
+            if dy < y:
+                ops.append(("insert", i1 + x, i1 + x, j1 + dy, j1 + y))
+            ops.append(("replace", i1 + x, i1 + x + 1, j1 + y, j1 + y + 1))
+            x, y = x + 1, y + 1
+            dx, dy = x, y
+        elif score[x][y] == score[x + 1][y]:
+            x += 1
+        else:
+            y += 1
+    if dx < n or dy < m:
+        tag = "replace" if dx < n and dy < m else "delete" if dx < n else "insert"
+        ops.append((tag, i1 + dx, i2, j1 + dy, j2))
+    return ops
+
+
 class TextChange:
-    """How ``old`` became ``new``: paragraph blocks, each replaced paragraph compared word by word."""
+    """How ``old`` became ``new``: paragraphs kept, edited (compared word by word), inserted, deleted."""
 
     def __init__(self, old: str, new: str) -> None:
         self.old, self.new = old, new
         self.old_lines, self.new_lines = old.split("\n"), new.split("\n")
-        os_, ns = _starts(self.old_lines), _starts(self.new_lines)
-        self.old_starts, self.new_starts = os_, ns
+        self.old_starts, self.new_starts = _starts(self.old_lines), _starts(self.new_lines)
         self.blocks: list[_Block] = []
-        self.ops = (
-            _opcodes(self.old_lines, self.new_lines)
-            if old != new
-            else [("equal", 0, len(self.old_lines), 0, len(self.new_lines))]
-        )
-        for tag, i1, i2, j1, j2 in self.ops:
-            if tag == "replace" and i2 - i1 == j2 - j1:  # paragraphs edited in place: one by one
-                for k in range(i2 - i1):
-                    self._add(i1 + k, i1 + k + 1, j1 + k, j1 + k + 1, tag)
-            else:
-                self._add(i1, i2, j1, j2, tag)
+        self.kept: list[tuple[int, int]] = []
+        """Ranges of the new text that are old text unchanged (in order)."""
+        self.ops: list[tuple[str, int, int, int, int]] = []
+        if old == new:
+            self.ops.append(("equal", 0, len(self.old_lines), 0, len(self.new_lines)))
+        else:
+            for tag, i1, i2, j1, j2 in _opcodes(self.old_lines, self.new_lines):
+                if tag == "replace" and i2 - i1 != j2 - j1:
+                    self.ops += _align(self.old_lines, self.new_lines, i1, i2, j1, j2)
+                elif tag == "replace":  # paragraphs edited in place: one by one
+                    self.ops += [("replace", i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(i2 - i1)]
+                else:
+                    self.ops.append((tag, i1, i2, j1, j2))
+        for op in self.ops:
+            self._add(*op)
         self._firsts = [b.o1 for b in self.blocks]
+        self._kept_starts = [k[0] for k in self.kept]
 
-    def _add(self, i1: int, i2: int, j1: int, j2: int, tag: str) -> None:
+    def _add(self, tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
         o1, o2 = self.old_starts[i1], min(self.old_starts[i2], len(self.old) + 1)
         n1, n2 = self.new_starts[j1], min(self.new_starts[j2], len(self.new) + 1)
         if o1 == o2 and tag != "insert":
             return
         inner = None
-        if tag == "replace":
-            inner = offset_map(self.old[o1:o2], self.new[n1:n2])
+        if tag == "equal":
+            self.kept.append((n1, min(n2, len(self.new))))
+        elif tag == "replace":
+            a, b = self.old[o1:o2], self.new[n1:n2]
+            inner = offset_map(a, b)
+            self.kept += [(n1 + x, n1 + y) for x, y in _kept_words(a, b)]
         self.blocks.append(_Block(o1, o2, n1, n2, tag, inner))
 
     def map(self, pos: int, is_start: bool) -> int:
@@ -229,16 +290,23 @@ class TextChange:
             return block.n1 if is_start else min(block.n1, len(self.new))
         return block.n1 + block.inner(pos - block.o1, is_start)
 
+    def explained(self, a: int, b: int) -> bool:
+        """Whether the new text between offsets ``a`` and ``b`` is all new or edited (or spaces): a coding
+        boundary that is there rather than where the mapping put it moved with an edit, not by a coder."""
+        lo, hi = min(a, b), max(a, b)
+        k = max(0, bisect.bisect_right(self._kept_starts, lo) - 1)
+        while k < len(self.kept) and self.kept[k][0] < hi:
+            s, e = max(lo, self.kept[k][0]), min(hi, self.kept[k][1])
+            if s < e and self.new[s:e].strip():
+                return False
+            k += 1
+        return True
+
     def edits(self) -> Iterable[tuple[int, int, str, str]]:
-        """(new paragraph index, old paragraph index, old text, new text) of every paragraph change; a run
-        of inserted or deleted paragraphs, or an uneven replacement, is one change."""
+        """(new paragraph index, old paragraph index, old text, new text) of every paragraph edited,
+        inserted or deleted; a run of inserted or deleted paragraphs is one change."""
         for tag, i1, i2, j1, j2 in self.ops:
-            if tag == "equal":
-                continue
-            if tag == "replace" and i2 - i1 == j2 - j1:
-                for k in range(i2 - i1):
-                    yield j1 + k, i1 + k, self.old_lines[i1 + k], self.new_lines[j1 + k]
-            else:
+            if tag != "equal":
                 yield j1, i1, "\n".join(self.old_lines[i1:i2]), "\n".join(self.new_lines[j1:j2])
 
 
@@ -354,8 +422,10 @@ def diff_document(doc_id: str, old: DocLike | None, new: DocLike | None) -> list
         parts = []
         if set(a.codes) != set(b.codes):
             parts.append(f"codes {', '.join(a.codes)} → {', '.join(b.codes)}")
-        mapped = (change.map(a.start, True), change.map(a.end, False))
-        if mapped != (b.start, b.end):
+        start, end = change.map(a.start, True), change.map(a.end, False)
+        if (start != b.start and not change.explained(start, b.start)) or (
+            end != b.end and not change.explained(end, b.end)
+        ):
             parts.append(
                 f"boundaries '{snippet(old.text, a.start, a.end)}' → '{snippet(new.text, b.start, b.end)}'"
             )
