@@ -295,7 +295,7 @@ def test_without_a_git_identity_the_message_says_what_to_run(
     with pytest.raises(NoIdentity):
         c.session.commit()
     assert commits(repo) == 1  # nothing half-done in git; the change is still on disk
-    assert "documents/qual2/fg-01.txt" in status(repo)
+    assert status(repo) == " M documents/qual2/fg-01.txt\n"  # and nothing staged
 
     before = (repo / "documents/qual1/int-07.txt").read_bytes()
     code = main(["-C", str(repo), "coding", "add", "int-07", "--start", "0", "--end", "3", "presence"])

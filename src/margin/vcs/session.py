@@ -27,12 +27,6 @@ IDENTITY_HELP = (
     '  git config --global user.email "you@example.org"\n'
     "(leave out --global to set it for this project only); your changes are kept on disk meanwhile"
 )
-_NO_IDENTITY = (
-    "Please tell me who you are",
-    "unable to auto-detect",
-    "empty ident name",
-    "Author identity unknown",
-)
 
 
 class NoIdentity(GitError):
@@ -45,11 +39,15 @@ class NoIdentity(GitError):
 def check_identity(root: Path) -> None:
     """Raise NoIdentity unless git can author a commit in the project (from its config or environment)."""
     with ProjectRepo(root) as repo:
-        for who in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
-            try:
-                repo.run("var", who)
-            except GitError:
-                raise NoIdentity from None
+        _check_identity(repo)
+
+
+def _check_identity(repo: ProjectRepo) -> None:
+    for who in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        try:
+            repo.run("var", who)
+        except GitError:
+            raise NoIdentity from None
 
 
 def change_paths(change: Change) -> set[str]:
@@ -140,13 +138,9 @@ class Session:
             found = decisions(states)
             message = compose(session, found, title=title, recovered=recovered)
             changed = [path for path, _, _ in states]
+            _check_identity(repo)  # before anything is staged: a refused commit leaves the index as it was
             repo.run("add", "--", *changed)
-            try:
-                repo.run("commit", "--no-verify", "--cleanup=whitespace", "-m", message, "--", *changed)
-            except GitError as exc:
-                if any(words in str(exc) for words in _NO_IDENTITY):
-                    raise NoIdentity from None
-                raise
+            repo.run("commit", "--no-verify", "--cleanup=whitespace", "-m", message, "--", *changed)
             sha = repo.head() or ""
         return Commit(sha, message, tuple(found), tuple(p for p, _, _ in states))
 
