@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         codes_cmd,
         coding_cmd,
         history_cmd,
+        merge_cmd,
         project_cmd,
         segments_cmd,
         sets_cmd,
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd.register(commands)
     codebook_cmd.register(commands)
     history_cmd.register(commands)
+    merge_cmd.register(commands)
     _accept_json_anywhere(parser)
     return parser
 

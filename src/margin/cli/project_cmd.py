@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ def register(commands: Any) -> None:
     p.add_argument("--name", help="the project's name (default: the directory's name)")
     p.set_defaults(run=cmd_init)
 
-    p = commands.add_parser("demo", help="copy the demo study to a new directory and open it")
+    p = commands.add_parser("demo", help="make a copy of the demo study, with its history, and open it")
     p.add_argument("path", nargs="?", help=f"where to put it (default: ./{DEMO_NAME}, or a free variant)")
     p.add_argument("--no-open", action="store_true", help="only create it and print its path")
     p.set_defaults(run=cmd_demo)
@@ -65,6 +64,7 @@ def _yaml_scalar(text: str) -> str:
 
 def cmd_init(args: argparse.Namespace, out: Output) -> int:
     from margin.core.errors import MarginError
+    from margin.vcs import drivers
     from margin.vcs.repo import init_repository
 
     root = Path(args.path).resolve()
@@ -72,20 +72,21 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
         raise MarginError(f"{root} is a Margin project already")
     root.mkdir(parents=True, exist_ok=True)
     write_new_project(root, args.name or root.name)
-    commit = init_repository(root, "Start the Margin project")
+    commit = init_repository(root, "Start the Margin project", prepare=drivers.install)
     out.result(f"Made a Margin project in {root}", {"path": str(root), "commit": commit})
     return 0
 
 
-def demo_source() -> Path:
-    """The demo study shipped with Margin (inside the package, or beside it in a source checkout)."""
+def demo_bundle() -> Path:
+    """The demo study and its history, shipped with Margin as a git bundle (inside the package, or beside
+    the study in a source checkout)."""
     from importlib import resources
 
-    shipped = Path(str(resources.files("margin") / "demo_project"))
-    if (shipped / "margin.yaml").is_file():
+    shipped = Path(str(resources.files("margin") / "demo_project.bundle"))
+    if shipped.is_file():
         return shipped
-    checkout = Path(__file__).resolve().parents[3] / "projects" / "peer-support"
-    if (checkout / "margin.yaml").is_file():
+    checkout = Path(__file__).resolve().parents[3] / "projects" / "peer-support.bundle"
+    if checkout.is_file():
         return checkout
     from margin.core.errors import MarginError
 
@@ -103,7 +104,8 @@ def free_path(base: Path) -> Path:
 
 def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     from margin.core.errors import MarginError
-    from margin.vcs.repo import init_repository
+    from margin.vcs import drivers
+    from margin.vcs.bundle import unbundle
 
     if args.path:
         target = Path(args.path).resolve()
@@ -111,13 +113,8 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
             raise MarginError(f"{target} exists and is not empty — name a new directory")
     else:
         target = free_path(Path.cwd() / DEMO_NAME)
-    shutil.copytree(
-        demo_source(),
-        target,
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("cache", "lock", "__pycache__"),
-    )
-    commit = init_repository(target, "Import the peer support demo study")
+    commit = unbundle(demo_bundle(), target)
+    drivers.install(target)  # git config is not in a bundle
     if args.no_open or args.json or not sys.stdout.isatty():
         out.result(str(target), {"path": str(target), "commit": commit})
         return 0
@@ -125,10 +122,20 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
 
 
 def _run_app(path: Path) -> int:
-    load(path)  # report an unusable project here, before the screen switches
+    project = load(path)  # report an unusable project here, before the screen switches
+    repair_drivers(project.root)
     from margin.tui.app import run_app
 
     return int(run_app(path) or 0)
+
+
+def repair_drivers(root: Path) -> None:
+    """Register Margin's merge drivers again where they are missing or altered, and say so: without them
+    git would merge transcripts as plain text without a word."""
+    from margin.vcs import drivers
+
+    for problem in drivers.repair(root):
+        print(f"margin: warning: {problem} (repaired)", file=sys.stderr)
 
 
 def cmd_open(args: argparse.Namespace, out: Output) -> int:
@@ -152,6 +159,10 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
     project = load()
     problems = check_project(project)
+    from margin.vcs import drivers
+
+    for problem in drivers.check(project.root):
+        out.warn(f"git: {problem} — `margin open` repairs it")
     if args.json:
         out.data({"ok": not problems, "problems": [p.as_dict() for p in problems]})
         return 1 if problems else 0

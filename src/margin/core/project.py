@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from margin.core.conflict_blocks import conflict_error
 from margin.core.document import Document, load_document, serialise_document
 from margin.core.errors import FormatError, MarginError
 from margin.core.textfile import atomic_write, read_text
@@ -40,6 +41,15 @@ def find_root(start: Path) -> Path:
     )
 
 
+def _read(path: Path, name: str) -> str:
+    """A project YAML file's text; one a merge left with a conflict block is an error at the block."""
+    text = read_text(path, name)
+    conflict = conflict_error(text, name)
+    if conflict is not None:
+        raise conflict
+    return text
+
+
 class Project:
     """The files of one project. Documents are parsed on first use and kept."""
 
@@ -59,12 +69,12 @@ class Project:
         from margin.core.participants import Participants, new_participants
 
         root = find_root(Path(path))
-        settings = load_safe(read_text(root / SETTINGS, SETTINGS), SETTINGS) or {}
+        settings = load_safe(_read(root / SETTINGS, SETTINGS), SETTINGS) or {}
         if not isinstance(settings, dict):
             raise FormatError("margin.yaml must be a YAML mapping (name: …)", path=SETTINGS, line=1, column=1)
         codebook_path = root / CODEBOOK
         codebook = (
-            Codebook.parse(read_text(codebook_path, CODEBOOK), CODEBOOK) if codebook_path.exists() else None
+            Codebook.parse(_read(codebook_path, CODEBOOK), CODEBOOK) if codebook_path.exists() else None
         )
         if codebook is None:
             from margin.core.codebook import new_codebook
@@ -72,7 +82,7 @@ class Project:
             codebook = new_codebook()
         participants_path = root / PARTICIPANTS
         participants = (
-            Participants.parse(read_text(participants_path, PARTICIPANTS), PARTICIPANTS)
+            Participants.parse(_read(participants_path, PARTICIPANTS), PARTICIPANTS)
             if participants_path.exists()
             else new_participants()
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from margin.core.errors import FormatError
@@ -72,6 +71,8 @@ def read_text(path: Path, display: str = "") -> str:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a crash leaves either the old or the new file, never half."""
+    import tempfile  # here: reading files (git's merge driver, the CLI) should not pay for its import
+
     data = text.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from margin.core.errors import MarginError
@@ -37,8 +38,11 @@ def has_identity(path: Path) -> bool:
         repo.close()
 
 
-def init_repository(path: Path, message: str) -> str:
-    """Make ``path`` a git repository (if it is not one) and commit everything in it. Returns the commit."""
+def init_repository(path: Path, message: str, prepare: Callable[[Path], None] | None = None) -> str:
+    """Make ``path`` a git repository (if it is not one) and commit everything in it. Returns the commit.
+
+    ``prepare(path)`` runs once the repository exists, before the commit (Margin registers its drivers).
+    """
     import git
 
     os.environ.update(GIT_ENV)
@@ -47,6 +51,8 @@ def init_repository(path: Path, message: str) -> str:
     except TypeError:  # older GitPython without initial_branch
         repo = git.Repo.init(path)
     try:
+        if prepare is not None:
+            prepare(path)
         repo.git.add("--all", "--", ".")
         env = {}
         if not has_identity(path):  # the project's first commit must not fail for want of an identity

@@ -1,0 +1,339 @@
+"""Conflicts a merge left: finding them, describing them, resolving them block by block, staging the result.
+
+Everything here works on the files themselves (a project whose codebook holds a conflict cannot be loaded).
+A conflict is a block in a file (``margin.core.conflict_blocks``); in a transcript it is named by the
+paragraph it stands for, in the codebook by the codes it concerns. A file git still lists as unmerged but
+that holds no block (a deletion against a change, or a file merged line by line because Margin could not
+read a version) is a conflict of the whole file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from margin.core.conflict_blocks import Block, has_conflicts, parse_conflicts, render_block
+from margin.core.errors import MarginError
+from margin.core.textfile import atomic_write, decode
+
+Choice = Literal["ours", "theirs", "both", "base"]
+CHOICES: tuple[Choice, ...] = ("ours", "theirs", "both", "base")
+_KEY = re.compile(r"^(\s*)([a-z0-9]+(?:[-_][a-z0-9]+)*):(?:\s|$)")
+_NOT_CODES = {
+    "codes",
+    "sets",
+    "children",
+    "label",
+    "aliases",
+    "description",
+    "definition",
+    "include",
+    "exclude",
+    "example",
+    "color",
+    "codable",
+    "memo",
+}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One conflict: a block in a file (``index`` ≥ 0), or a whole unmerged file without one (-1)."""
+
+    path: str
+    index: int
+    line: int
+    where: str  # "¶12", "front matter", "code presence", "line 40", "the whole file"
+    paragraph: int | None  # first paragraph of our version of it (documents)
+    codes: tuple[str, ...]  # codes or sets it concerns (the codebook)
+    ours: tuple[str, ...]
+    base: tuple[str, ...] | None
+    theirs: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "where": self.where,
+            "paragraph": self.paragraph,
+            "codes": list(self.codes),
+            "ours": list(self.ours),
+            "base": None if self.base is None else list(self.base),
+            "theirs": list(self.theirs),
+        }
+
+
+@dataclass
+class Resolution:
+    """What ``resolve`` did to one file."""
+
+    path: str
+    resolved: int
+    remaining: int
+    staged: bool
+
+
+# --- finding ---------------------------------------------------------------------------------------------
+def unmerged(root: Path) -> list[str]:
+    """Files git lists as unmerged (empty outside a merge, or outside a git repository)."""
+    if not (root / ".git").exists():
+        return []
+    from margin.vcs.repo import _git
+
+    repo = _git(root)
+    try:
+        status, out, _ = repo.git.execute(
+            ["git", "diff", "--name-only", "--diff-filter=U", "-z"],
+            with_extended_output=True,
+            with_exceptions=False,
+        )
+    finally:
+        repo.close()
+    return sorted({p for p in str(out).split("\0") if p}) if int(status) == 0 else []
+
+
+def conflicted_paths(root: Path) -> list[str]:
+    """Unmerged files, and project files that hold conflict blocks, in order."""
+    found = set(unmerged(root))
+    candidates = [root / name for name in ("codebook.yaml", "participants.yaml", "margin.yaml")]
+    candidates += sorted((root / "documents").rglob("*.txt")) if (root / "documents").is_dir() else []
+    for path in candidates:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if (b"<<<<<<<" in data or b">>>>>>>" in data) and has_conflicts(data.decode("utf-8", "replace")):
+            found.add(path.relative_to(root).as_posix())
+    return sorted(found, key=lambda p: (not p.startswith("codebook"), p))
+
+
+def list_conflicts(root: Path, paths: list[str] | None = None) -> list[Conflict]:
+    """Every conflict in ``paths`` (default: every conflicted file), in file order."""
+    out: list[Conflict] = []
+    for path in conflicted_paths(root) if paths is None else paths:
+        out.extend(conflicts_in(root, path))
+    return out
+
+
+def conflicts_in(root: Path, path: str) -> list[Conflict]:
+    text = _read(root, path)
+    if text is None:
+        return [Conflict(path, -1, 0, "the whole file (deleted on one side)", None, (), (), None, ())]
+    conflicted = parse_conflicts(text, path)
+    if not conflicted.blocks:
+        if path in unmerged(root):
+            return [Conflict(path, -1, 0, "the whole file", None, (), (), None, ())]
+        return []
+    view = conflicted.view("ours").split("\n")
+    out = []
+    for index, (block, start) in enumerate(
+        zip(conflicted.blocks, conflicted.block_lines("ours"), strict=True)
+    ):
+        where, paragraph, codes = _where(path, view, start, block)
+        out.append(
+            Conflict(path, index, block.line, where, paragraph, codes, block.ours, block.base, block.theirs)
+        )
+    return out
+
+
+def _where(path: str, view: list[str], start: int, block: Block) -> tuple[str, int | None, tuple[str, ...]]:
+    if path.startswith("documents/"):
+        body = _body_start(view)
+        if start < body:
+            return "front matter", None, ()
+        return f"¶{start - body + 1}", start - body + 1, ()
+    if path == "codebook.yaml":
+        codes = _codebook_keys(view, start, block)
+        section = _section(view, start)
+        kind = "set" if section == "sets" else "code"
+        if not codes:
+            return "the codebook", None, ()
+        return f"{kind}{'s' if len(codes) > 1 else ''} {', '.join(codes)}", None, codes
+    return f"line {block.line}", None, ()
+
+
+def _body_start(view: list[str]) -> int:
+    """Index of the first body line of a document's lines (after the front matter)."""
+    if not view or view[0] != "---":
+        return 0
+    for n in range(1, len(view)):
+        if view[n] == "---":
+            return n + 1
+    return 0
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _codebook_keys(view: list[str], start: int, block: Block) -> tuple[str, ...]:
+    """The codes (or sets) a codebook block is about: the entry it sits in, or the entries it holds."""
+    lines = [x for x in (*block.ours, *(block.base or ()), *block.theirs) if x.strip()]
+    if not lines:
+        return ()
+    depth = min(_indent(x) for x in lines)
+    found = [m.group(2) for x in lines if (m := _KEY.match(x)) and _indent(x) == depth]
+    keys = [k for k in found if k not in _NOT_CODES]
+    if keys:
+        return tuple(dict.fromkeys(keys))
+    for n in range(min(start, len(view)) - 1, -1, -1):
+        m = _KEY.match(view[n])
+        if m and _indent(view[n]) < depth:
+            if m.group(2) not in _NOT_CODES:
+                return (m.group(2),)
+            depth = _indent(view[n])
+    return ()
+
+
+def _section(view: list[str], start: int) -> str:
+    for n in range(min(start, len(view)) - 1, -1, -1):
+        m = _KEY.match(view[n])
+        if m and not m.group(1):
+            return m.group(2)
+    return ""
+
+
+# --- resolving -------------------------------------------------------------------------------------------
+def select(
+    conflicts: list[Conflict], paragraph: int | None = None, code: str | None = None
+) -> list[Conflict]:
+    """The conflicts of one file that a paragraph number or a code names (all of them if neither)."""
+    chosen = []
+    for c in conflicts:
+        if paragraph is not None:
+            size = max(len(c.ours), 1)
+            if c.paragraph is None or not c.paragraph <= paragraph < c.paragraph + size:
+                continue
+        if code is not None and code not in c.codes:
+            continue
+        chosen.append(c)
+    return chosen
+
+
+def resolve(
+    root: Path,
+    path: str,
+    choice: Choice | None,
+    *,
+    paragraph: int | None = None,
+    code: str | None = None,
+    lines: list[str] | None = None,
+) -> Resolution:
+    """Resolve conflicts of ``path``: the ones named (all by default) by taking ``choice`` (ours, theirs,
+    both: ours then theirs, base), or one block by ``lines`` (an edited version). A file left without
+    conflicts is checked and, if git lists it as unmerged, staged with ``git add``. Nothing is written
+    when the result would be an invalid file."""
+    conflicts = conflicts_in(root, path)
+    if not conflicts:
+        raise MarginError(f"{path} has no conflicts")
+    if conflicts[0].index < 0:
+        return _resolve_whole(root, path, choice)
+    chosen = select(conflicts, paragraph, code)
+    if not chosen:
+        named = f"paragraph {paragraph}" if paragraph is not None else f"code '{code}'"
+        listing = ", ".join(c.where for c in conflicts)
+        raise MarginError(f"{path} has no conflict at {named} — its conflicts: {listing}")
+    if lines is not None and len(chosen) != 1:
+        raise MarginError(f"{path} has {len(chosen)} conflicts — name one with --paragraph N or --code SLUG")
+    if choice == "both" and path == "codebook.yaml":
+        raise MarginError(
+            "a code cannot be kept in both versions (its slug would be defined twice) — choose --ours or "
+            "--theirs, or --edit"
+        )
+    if choice == "both" and any(c.where == "front matter" for c in chosen):
+        raise MarginError("front matter keys cannot be kept twice — choose --ours or --theirs, or --edit")
+    text = _read(root, path) or ""
+    conflicted = parse_conflicts(text, path)
+    for c in sorted(chosen, key=lambda c: -c.index):
+        block = conflicted.blocks[c.index]
+        new = lines if lines is not None else _choose(block, choice)
+        conflicted = conflicted.resolve(c.index, new)
+    result = conflicted.render()
+    remaining = len(conflicted.blocks)
+    if remaining == 0:
+        _validate(path, result)
+    atomic_write(root / path, result)
+    staged = remaining == 0 and _stage(root, path)
+    return Resolution(path, len(chosen), remaining, staged)
+
+
+def _choose(block: Block, choice: Choice | None) -> list[str]:
+    if choice is None:
+        raise MarginError("choose --ours, --theirs, --both or --base (or --edit)")
+    if choice == "both":
+        return [*block.ours, *block.theirs]
+    if choice == "base" and block.base is None:
+        raise MarginError(
+            "this conflict has no base version (git wrote it without one) — choose another side"
+        )
+    return list(block.side(choice))
+
+
+def _resolve_whole(root: Path, path: str, choice: Choice | None) -> Resolution:
+    """An unmerged file without blocks: keep it as it is (no choice: after checking it), or take a side."""
+    if choice in ("both", "base"):
+        raise MarginError(f"{path} has no conflict block to combine — choose --ours or --theirs")
+    if choice is not None:
+        side = f"--{choice}"
+        status, _ = _git(root, "checkout", side, "--", path)
+        if status != 0:  # that side deleted the file
+            _git(root, "rm", "--quiet", "--", path)
+            return Resolution(path, 1, 0, True)
+    text = _read(root, path)
+    if text is not None:
+        _validate(path, text)
+    return Resolution(path, 1, 0, _stage(root, path))
+
+
+def _validate(path: str, text: str) -> None:
+    """Refuse a resolved file that Margin could not read back."""
+    if path.startswith("documents/") and path.endswith(".txt"):
+        from margin.core.document import parse_document
+
+        parse_document(text, path[len("documents/") : -4], path)
+    elif path == "codebook.yaml":
+        from margin.core.codebook import Codebook
+
+        Codebook.parse(text, path)
+    elif path.endswith(".yaml"):
+        from margin.core.yamlio import load_safe
+
+        load_safe(text, path)
+
+
+def _stage(root: Path, path: str) -> bool:
+    if path not in unmerged(root):
+        return False
+    status, err = _git(root, "add", "--", path)
+    if status != 0:
+        raise MarginError(f"git add {path} failed: {err.strip()}")
+    return True
+
+
+def _git(root: Path, *args: str) -> tuple[int, str]:
+    from margin.vcs.repo import _git as repo_of
+
+    repo = repo_of(root)
+    try:
+        status, _, err = repo.git.execute(["git", *args], with_extended_output=True, with_exceptions=False)
+    finally:
+        repo.close()
+    return int(status), str(err)
+
+
+def _read(root: Path, path: str) -> str | None:
+    target = (root / path).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise MarginError(f"'{path}' is outside the project")
+    try:
+        return decode(target.read_bytes(), path)
+    except FileNotFoundError:
+        return None
+
+
+def block_text(conflict: Conflict) -> str:
+    """A conflict as the text an editor shows: both versions (and the base) between markers."""
+    block = Block(0, 0, conflict.ours, conflict.base, conflict.theirs)
+    return "\n".join(render_block(block)) + "\n"

@@ -1,0 +1,107 @@
+"""Three-way merge of sequences of lines (paragraphs of a transcript, lines of a YAML file).
+
+Each base line is paired with the line that is it on each side (unchanged, or edited in place); a line both
+sides kept is a chunk of its own, so changes to neighbouring lines never conflict. Between such lines lie
+the regions where lines were inserted or deleted. A chunk takes the side that changed it; a chunk both
+sides changed differently is a conflict.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from margin.core.conflict_blocks import Block, render_block
+from margin.core.textmap import common_ends
+
+Take = Literal["a", "b", "conflict"]
+
+
+def three(o: object, a: object, b: object) -> Take:
+    """Which side a three-way choice takes: 'a' when both agree or only ours changed, 'b' when only
+    theirs changed, else a conflict."""
+    if a == b or b == o:
+        return "a"
+    return "b" if a == o else "conflict"
+
+
+def pairs(base: Sequence[str], side: Sequence[str]) -> list[int | None]:
+    """For each base line, the side's line that is it (unchanged, or edited in place), or None."""
+    out: list[int | None] = [None] * len(base)
+    head, tail = common_ends(base, side)
+    for i in range(head):
+        out[i] = i
+    for k in range(1, tail + 1):
+        out[len(base) - k] = len(side) - k
+    a, b = base[head : len(base) - tail], side[head : len(side) - tail]
+    if a and b:
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, False).get_opcodes():
+            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                for k in range(i2 - i1):
+                    out[head + i1 + k] = head + j1 + k
+    return out
+
+
+@dataclass
+class Chunk:
+    """Line ranges ``[x1, x2)`` of base (o), ours (a) and theirs (b) that correspond, and which to take."""
+
+    o1: int
+    o2: int
+    a1: int
+    a2: int
+    b1: int
+    b2: int
+    take: Take = "a"
+    group: int = -1  # for a conflict: the index of the first chunk of its block
+
+    def rng(self, side: str) -> tuple[int, int]:
+        return {"o": (self.o1, self.o2), "a": (self.a1, self.a2), "b": (self.b1, self.b2)}[side]
+
+
+def chunks(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> list[Chunk]:
+    """Unchanged runs and changed regions; a line both sides kept (edited or not) is a chunk of its own."""
+    o, a, b = list(base), list(ours), list(theirs)
+    pa, pb = pairs(o, a), pairs(o, b)
+    out: list[Chunk] = []
+    stable_run = False
+    po = qa = qb = 0
+    for i in range(len(o) + 1):
+        ja, jb = (pa[i], pb[i]) if i < len(o) else (len(a), len(b))
+        if ja is None or jb is None:
+            continue
+        if (po, qa, qb) != (i, ja, jb):
+            out.append(Chunk(po, i, qa, ja, qb, jb))
+            stable_run = False
+        if i == len(o):
+            break
+        stable = o[i] == a[ja] == b[jb]
+        if stable and stable_run:
+            last = out[-1]
+            last.o2, last.a2, last.b2 = i + 1, ja + 1, jb + 1
+        else:
+            out.append(Chunk(i, i + 1, ja, ja + 1, jb, jb + 1))
+        stable_run = stable
+        po, qa, qb = i + 1, ja + 1, jb + 1
+    for c in out:
+        c.take = three(o[c.o1 : c.o2], a[c.a1 : c.a2], b[c.b1 : c.b2])
+    return out
+
+
+def merge_lines(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> tuple[list[str], int]:
+    """The lines merged three-way, each conflict written as a conflict block; and how many blocks."""
+    lines: list[str] = []
+    blocks = 0
+    for c in chunks(base, ours, theirs):
+        if c.take == "conflict":
+            section = Block(
+                0, 0, tuple(ours[c.a1 : c.a2]), tuple(base[c.o1 : c.o2]), tuple(theirs[c.b1 : c.b2])
+            )
+            lines += render_block(section)
+            blocks += 1
+        else:
+            side = ours if c.take == "a" else theirs
+            lines += side[slice(*c.rng(c.take))]
+    return lines, blocks
