@@ -216,20 +216,20 @@ def _document_paths(root: Path) -> list[str]:
 
 
 def _has_block(path: Path) -> bool:
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return False
-    block = attributes_block()
-    return any(lines[i : i + len(block)] == block for i in range(len(lines)))
+    """Whether an attributes file ends with Margin's lines (a line after them could re-route its files)."""
+    text = _read(path)
+    return (
+        text is not None and text.rstrip("\n").split("\n")[-len(attributes_block()) :] == attributes_block()
+    )
 
 
 def _check_committed(root: Path) -> list[str]:
     problems: list[str] = []
     if not _has_block(root / ATTRIBUTES_FILE):
         problems.append(
-            f"{ATTRIBUTES_FILE} lacks Margin's lines (or they were changed) — teammates who use plain git "
-            "would merge transcripts as text; Margin restores them"
+            f"{ATTRIBUTES_FILE} does not end with Margin's lines (they are missing, changed, or followed by "
+            "lines that can re-route transcripts) — teammates who use plain git would not get Margin's merge; "
+            "Margin puts them back at the end"
         )
     try:
         written = (root / GITCONFIG).read_text(encoding="utf-8")
@@ -297,16 +297,14 @@ def _read(path: Path) -> str | None:
         return None
 
 
-_BLOCK = re.compile(rf"^{re.escape(BEGIN[:12])}.*?^{re.escape(END)}[^\n]*\n?", re.MULTILINE | re.DOTALL)
+_BLOCK = re.compile(rf"^{re.escape(BEGIN[:12])}.*?^{re.escape(END)}[^\n]*(?:\n|$)", re.MULTILINE | re.DOTALL)
 
 
 def _write_block(path: Path) -> None:
-    """Put Margin's block into an attributes file: in place of an old one, else at the end."""
+    """Make an attributes file end with Margin's block (taken out of wherever it was), keeping other lines."""
     old = _read(path) or ""
-    block = "\n".join(attributes_block()) + "\n"
-    new, n = _BLOCK.subn(lambda _: block, old, count=1)
-    if n == 0:
-        new = old + ("\n" if old and not old.endswith("\n") else "") + block
+    rest = _BLOCK.sub("", old).rstrip("\n")
+    new = (rest + "\n" if rest else "") + "\n".join(attributes_block()) + "\n"
     if new != old:
         from margin.core.textfile import atomic_write
 

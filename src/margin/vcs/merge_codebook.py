@@ -179,10 +179,7 @@ class _Merge:
                 self._conflict(f"code {new.slug}: created differently on both sides", "created", ident)
                 continue
             parent, index = self._place(new)
-            values = {k: v for k, v in new.fields.items() if v is not None and k != "label"}
-            if values.get("codable") is True:
-                del values["codable"]
-            self.cb.add(new.slug, new.fields["label"], parent=parent, index=index, **values)
+            self.cb.add(new.slug, new.fields["label"], parent=parent, index=index, **_extra_fields(new))
             self.slug_of[ident] = new.slug
             for alias in sorted(new.aliases):
                 if self.cb.resolve(alias) is None:
@@ -306,8 +303,7 @@ class _Merge:
                 code = source[c.ident]
                 parent, index = self._place(self.codes["b"][c.ident])
                 if cb.resolve(code.slug) is None:
-                    values = {k: v for k, v in code.fields.items() if v is not None and k != "label"}
-                    cb.add(code.slug, code.fields["label"], parent=parent, index=index, **values)
+                    cb.add(code.slug, code.fields["label"], parent=parent, index=index, **_extra_fields(code))
             elif c.kind == "created" and side == "theirs":
                 self._set_fields(cb, self.slug_of.get(c.ident, c.ident.removeprefix("+")), source[c.ident])
             elif c.kind == "created":
@@ -340,6 +336,13 @@ class _Merge:
         for alias in sorted(code.aliases - current):
             if cb.resolve(alias) is None:
                 cb.add_alias(slug, alias)
+
+
+def _extra_fields(code: _Code) -> dict[str, Any]:
+    """The fields to give a code added from another side, besides its label (defaults left out)."""
+    return {
+        k: v for k, v in code.fields.items() if v is not None and k != "label" and (k, v) != ("codable", True)
+    }
 
 
 def _show(value: Any) -> str:
