@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
-from textual.app import App, ComposeResult
+from textual import events, on
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from margin.core.document import Document
 from margin.core.errors import MarginError
@@ -19,7 +25,10 @@ from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.coder import Coder
 from margin.tui.coding_view import CodingView
 from margin.tui.documents import DocumentList
+from margin.tui.help import HelpScreen
+from margin.tui.palette import ActionsProvider, PaletteAction, available_actions
 from margin.tui.session_ui import SessionKeeper
+from margin.tui.settings import apply_settings, save_theme
 from margin.tui.status import StatusBar
 from margin.tui.sync_ui import Syncer
 from margin.tui.transcript import TranscriptView, code_look
@@ -31,6 +40,11 @@ if TYPE_CHECKING:
     from margin.core.project import Project
     from margin.tui.segments_screen import SegmentsScreen
 
+NARROW = 100
+"""Terminals narrower than this get a narrower document list and a compact footer."""
+LARGE_DOCUMENT = 4_000_000
+"""Bytes from which a document not read yet is read in the background, with a loading indicator."""
+
 ANYWHERE = frozenset({"quit", "help", "command_palette", "search"})
 """App actions that work over other screens too (the others act on the main screen's widgets)."""
 
@@ -39,6 +53,9 @@ class MarginApp(App[None]):
     """Read and (later) code a project's transcripts."""
 
     CSS_PATH = "margin.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012 (typed by Textual, not ClassVar)
+    """Classes on the screen by terminal width: narrow ones get a narrower document list."""
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {*App.COMMANDS, ActionsProvider}
     TITLE = "Margin"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -46,7 +63,10 @@ class MarginApp(App[None]):
         Binding("ctrl+s", "sync", "Sync", id="app.sync"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+y", "redo", "Redo", id="app.redo"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Find an action", show=False, priority=True, id="app.palette"),
         Binding("escape", "focus_documents", "Documents", id="app.focus-documents"),
+        Binding("d", "toggle_documents", "Show or hide the documents", show=False, id="app.toggle-documents"),
         Binding("b", "toggle_codebook", "Codebook", id="app.toggle-codebook"),
         Binding("r", "segments", "Segments", id="app.segments"),
         Binding("slash", "find", "Find", id="app.find"),
@@ -62,6 +82,8 @@ class MarginApp(App[None]):
         self.history = History()
         """Every change of this session, across documents and the codebook: undo and redo."""
         self.history.listeners.append(self._on_change)
+        self.palette_actions: list[PaletteAction] | None = None
+        """What the command palette offers, listed when it is opened."""
         self.sessions = SessionKeeper(self, project.root, self.history)
         """The coding session: begun on open, committed at quit and by "End session"."""
         self.syncer = Syncer(self, project)
@@ -85,6 +107,8 @@ class MarginApp(App[None]):
         self.query_one(DocumentList).focus()
         self.refresh_git_status()
         self.sessions.begin()
+        apply_settings(self)
+        self.theme_changed_signal.subscribe(self, lambda _: save_theme(self))
 
     async def action_quit(self) -> None:
         """Commit the coding session, then quit."""
@@ -98,6 +122,27 @@ class MarginApp(App[None]):
     def action_sync(self) -> None:
         """Commit the session, then fetch, merge and push (progress shows above the status bar)."""
         self.syncer.start(self.sessions)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(Footer).compact = event.size.width < NARROW
+
+    def action_help(self) -> None:
+        """Show every key, by where it works."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.focused))
+
+    def action_command_palette(self) -> None:
+        """Find an action by name."""
+        self.palette_actions = available_actions(self.focused, self.screen)
+        super().action_command_palette()
+
+    def action_reload_settings(self) -> None:
+        """Read the settings file again (keys and theme)."""
+        apply_settings(self)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands, but for its key panel and quit (help and the actions list cover them)."""
+        return (c for c in super().get_system_commands(screen) if c.title not in ("Keys", "Quit"))
 
     def refresh_git_status(self) -> None:
         """Show the coder's git identity and the branch (again, e.g. after a commit or a sync)."""
@@ -118,13 +163,35 @@ class MarginApp(App[None]):
         return len(self._document(doc_id).codings)
 
     def open_document(self, doc_id: str) -> None:
-        """Show ``doc_id`` in the transcript and focus it; a document that cannot be read is reported."""
+        """Show ``doc_id`` in the transcript and focus it; a document that cannot be read is reported.
+        A large document not read yet is read by a worker while the transcript shows it is loading."""
+        self.workers.cancel_group(self, "open-document")
+        if doc_id not in self.project.loaded_documents() and self._file_size(doc_id) >= LARGE_DOCUMENT:
+            self.query_one(TranscriptView).loading = True
+            self.run_worker(partial(self._read_document, doc_id), thread=True, group="open-document")
+            return
+        self._show_document(doc_id)
+
+    def _file_size(self, doc_id: str) -> int:
+        try:
+            return self.project.document_path(doc_id).stat().st_size
+        except (OSError, MarginError):
+            return 0  # opening it reports the problem
+
+    def _read_document(self, doc_id: str) -> None:
+        with contextlib.suppress(MarginError):  # reported when it is shown
+            self._document(doc_id)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._show_document, doc_id)
+
+    def _show_document(self, doc_id: str) -> None:
+        transcript = self.query_one(TranscriptView)
+        transcript.loading = False
         try:
             document = self._document(doc_id)
         except MarginError as exc:
             self.notify(str(exc), title="Cannot open this document", severity="error", timeout=10)
             return
-        transcript = self.query_one(TranscriptView)
         transcript.show_document(document, self.project.codebook)
         transcript.focus()
 
@@ -146,8 +213,21 @@ class MarginApp(App[None]):
         status.show_selection(f"{size} character{'s' if size != 1 else ''} selected" if size else "")
 
     def action_focus_documents(self) -> None:
+        """Go to the document list (showing it if it was hidden)."""
+        self.query_one("#main").remove_class("-documents-hidden")
         self.query_one(CodebookPanel).make_room_for_documents()
         self.query_one(DocumentList).focus()
+
+    def action_toggle_documents(self) -> None:
+        """Show or hide the document list, to give the transcript the room."""
+        main = self.query_one("#main")
+        if main.has_class("-documents-hidden"):
+            self.action_focus_documents()
+            return
+        documents = self.query_one(DocumentList)
+        main.add_class("-documents-hidden")
+        if documents.has_focus:
+            self.query_one(TranscriptView).focus()
 
     # --- coding: undo, redo, the current code ---------------------------------------------------------
     def action_undo(self) -> None:

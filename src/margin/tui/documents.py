@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -12,12 +14,36 @@ from textual.worker import get_current_worker
 
 from margin.core.errors import MarginError
 
+PROGRESS_CELLS = 8
+"""Width of the bar under the list while documents are read."""
 CountCodings = Callable[[str], int]
 """Parse a document (by ID) and return how many codings it has; raises MarginError if it cannot."""
 
 
-class DocumentList(Tree[str]):
-    """Documents under their group; counts arrive from a background worker so opening is never held up."""
+class DocumentList(Tree[str], inherit_bindings=False):
+    """Documents under their group; counts arrive from a background worker so opening is never held up,
+    its progress shown under the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Previous line", show=False, id="documents.cursor-up"),
+        Binding("down", "cursor_down", "Next line", show=False, id="documents.cursor-down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="documents.page-up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="documents.page-down"),
+        Binding("home", "scroll_home", "First line", show=False, id="documents.first-line"),
+        Binding("end", "scroll_end", "Last line", show=False, id="documents.last-line"),
+        Binding(
+            "enter", "select_cursor", "Open the document (or fold the group)", show=False, id="documents.open"
+        ),
+        Binding("space", "toggle_node", "Fold or unfold the group", show=False, id="documents.fold"),
+        Binding("left", "cursor_parent", "Go to the group", show=False, id="documents.to-group"),
+        Binding(
+            "shift+space",
+            "toggle_expand_all",
+            "Fold or unfold every group",
+            show=False,
+            id="documents.fold-all",
+        ),
+    ]
 
     class Selected(Message):
         """The user chose a document to open."""
@@ -43,6 +69,8 @@ class DocumentList(Tree[str]):
         self._leaves: dict[str, TreeNode[str]] = {}
         self.counts: dict[str, int] = {}
         """Codings per document, as far as counted."""
+        self.read = 0
+        """Documents the counting worker has read so far (counted or found unreadable)."""
         groups: dict[str, TreeNode[str]] = {}
         for doc_id in doc_ids:
             group, _, name = doc_id.rpartition("/")
@@ -59,7 +87,18 @@ class DocumentList(Tree[str]):
     def on_mount(self) -> None:
         if self._leaves:
             self.call_after_refresh(self.move_cursor, next(iter(self._leaves.values())))
+        self._show_progress()
         self.run_worker(self._count_all, thread=True, exclusive=True, group="document-counts")
+
+    def _show_progress(self) -> None:
+        """Under the list: a bar and figures while documents are read, then how many there are."""
+        total = len(self._doc_ids)
+        if self.read < total:
+            filled = PROGRESS_CELLS * self.read // total
+            bar = "▰" * filled + "▱" * (PROGRESS_CELLS - filled)
+            self.border_subtitle = f"{bar} {self.read:,}/{total:,}"
+        else:
+            self.border_subtitle = f"{total:,} document{'s' if total != 1 else ''}"
 
     def _count_all(self) -> None:
         worker = get_current_worker()
@@ -74,6 +113,8 @@ class DocumentList(Tree[str]):
 
     def on_document_list_counted(self, event: DocumentList.Counted) -> None:
         event.stop()
+        self.read += 1
+        self._show_progress()
         node = self._leaves[event.doc_id]
         name = event.doc_id.rpartition("/")[2]
         if event.count is None:
