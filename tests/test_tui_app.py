@@ -31,7 +31,8 @@ from margin.tui.palette import available_actions
 from margin.tui.status import NO_IDENTITY, StatusBar
 from margin.tui.transcript import TranscriptView
 
-GEN_CORPUS = Path(__file__).resolve().parents[1] / "benchmarks" / "gen_corpus.py"
+REPO = Path(__file__).resolve().parents[1]
+GEN_CORPUS = REPO / "benchmarks" / "gen_corpus.py"
 SIZE = (100, 30)
 SMALL = (80, 24)
 
@@ -106,6 +107,12 @@ def test_binding_ids_name_their_context() -> None:
     """IDs read as `context.action` in lower case, so the settings file and the docs stay legible."""
     bad = [i for i in binding_ids() if not all(part and part == part.lower() for part in i.split("."))]
     assert not bad and all("." in i for i in binding_ids())
+
+
+def test_the_guide_lists_every_binding_id() -> None:
+    guide = (REPO / "docs" / "guide.md").read_text(encoding="utf-8")
+    missing = sorted(i for i in binding_ids() if f"`{i}`" not in guide)
+    assert not missing, "binding IDs missing from docs/guide.md, 'Every binding ID': " + ", ".join(missing)
 
 
 # --- help ---------------------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def _run_app(path: Path) -> int:
     repair_drivers(project.root)
     from margin.tui.app import run_app
 
-    return int(run_app(path) or 0)
+    return int(run_app(project) or 0)
 
 
 def repair_drivers(root: Path) -> None:

@@ -6,7 +6,6 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
@@ -322,10 +321,11 @@ class MarginApp(App[None]):
             self.notify("Nothing to find yet: / finds in the open document.")
 
 
-def run_app(path: str | Path = ".") -> int:
-    """Open the project at (or above) ``path`` in the app; returns the exit status."""
+def run_app(project: Project) -> int:
+    """Open ``project`` (loaded by the caller, which reports an unusable one before the screen switches)
+    in the app; returns the exit status."""
     from margin.tui.writer import AppProject
 
-    app = MarginApp(AppProject.load(path))
+    app = MarginApp(AppProject(project.root, project.settings, project.codebook, project.participants))
     app.run()
     return app.return_code or 0
