@@ -316,10 +316,7 @@ async def test_status_bar_shows_project_coder_branch_document_codes_and_changes(
         assert "no changes yet" in line and "⎇ analysis" in line and line.rstrip().endswith("Test Coder")
         app.open_document("qual1/int-07")
         await pilot.pause()
-        for _ in range(60):  # along the last paragraph, into "It was clear that…" (presence)
-            await pilot.press("right" if "¶ 3/3" in status.text().plain else "down")
-            if status.codes:
-                break
+        await move_onto_a_coding(app, pilot)
         line = status.text(140).plain
         assert "qual1/int-07 ¶ 3/3" in line and "Presence" in line
         app.history.record(operations.apply_codes(project, "qual1/int-07", 0, 3, ["presence"]))
@@ -331,6 +328,15 @@ async def test_status_bar_shows_project_coder_branch_document_codes_and_changes(
         # narrow: shorter forms, the codes cut last, nothing past the width
         narrow = status.text(60).plain
         assert len(narrow) == 60 and "int-07 ¶ 3/3" in narrow and "Test Coder" in narrow
+
+
+async def move_onto_a_coding(app: MarginApp, pilot: Pilot[None]) -> None:
+    """Move the cursor of int-07 along its last paragraph into "It was clear that…" (presence)."""
+    status = app.query_one(StatusBar)
+    for _ in range(60):
+        await pilot.press("right" if "¶ 3/3" in status.text().plain else "down")
+        if status.codes:
+            return
 
 
 def no_identity(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
@@ -432,7 +438,7 @@ async def test_d_hides_the_document_list_and_escape_brings_it_back(project: Proj
         await settle(app, pilot)
         documents = app.query_one(DocumentList)
         view = app.query_one(TranscriptView)
-        assert documents.outer_size.width == 24  # narrower in a narrow terminal
+        assert documents.outer_size.width == 26  # narrower in a narrow terminal
         width = view.outer_size.width
         await pilot.press("d")
         assert not documents.display and app.focused is view
@@ -470,7 +476,7 @@ def test_snapshot_80x24(repository: Path, snap_compare: Callable[..., bool]) -> 
         app = await ready(pilot)
         app.open_document("qual1/int-07")
         await pilot.pause()
-        await pilot.press("down", "down")
+        await move_onto_a_coding(app, pilot)
 
     assert snap_compare(MarginApp(Project.load(repository)), terminal_size=SMALL, run_before=run_before)
 

@@ -16,6 +16,8 @@ from margin.tui.transcript import code_style
 
 SEPARATOR = " │ "
 MIN_CODES = 14
+SHORT_NAME = 20
+"""Cells of a project's or coder's name in its shortened form."""
 MIN_GAP = 3
 """Cells between the left-hand and the right-hand parts, at least."""
 """Cells the codes at the cursor keep before other parts are shortened."""
@@ -118,7 +120,10 @@ class StatusBar(Widget):
 
     def _left_parts(self, dim: Style) -> Iterator[list[Text]]:
         """Project, document with position, selection: each as its forms, widest first."""
-        yield [Text(self.project_name, self._style("status--project")), Text()]
+        style = self._style("status--project")
+        name = self.project_name
+        short = name if cell_len(name) <= SHORT_NAME else set_cell_size(name, SHORT_NAME - 1) + "…"
+        yield [Text(name, style), Text(short, style), Text()]
         if self.document_id is not None:
             group, _, name = self.document_id.rpartition("/")
             position = Text(f" {self.position}", dim)
@@ -155,16 +160,17 @@ class StatusBar(Widget):
                 Text(" no git identity ", warning),
             ]
         else:
-            short = self.coder if cell_len(self.coder) <= 16 else set_cell_size(self.coder, 15) + "…"
-            yield [Text(self.coder), Text(short)]
+            coder = self.coder
+            short = coder if cell_len(coder) <= SHORT_NAME else set_cell_size(coder, SHORT_NAME - 1) + "…"
+            yield [Text(coder), Text(short)]
 
     @staticmethod
     def _degrade_order(left: int, right: int) -> list[int]:
-        """Which part to shorten next: changes and branch, the project name, the coder, the selection,
-        the document's group, then changes, branch and coder again; one form shorter per step."""
+        """Which part to shorten next, one form shorter per step: changes, branch, project name and
+        coder; then the selection, the document's group, the project name, changes, branch and coder."""
         project, document, selection = 0, 1, 2
         changes, branch, coder = left, left + 1, left + 2
-        order = [changes, branch, project, coder, document, changes, branch, coder]
+        order = [changes, branch, project, coder, document, project, changes, branch, coder]
         if left > selection:
             order.insert(4, selection)
         return [i for i in order if i < left + right]
