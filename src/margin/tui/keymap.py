@@ -35,7 +35,6 @@ class KeyRow:
     keys: tuple[str, ...]
     description: str
     binding_id: str | None
-    action: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,12 @@ def margin_classes() -> tuple[type[DOMNode], ...]:
             if isinstance(obj, type) and issubclass(obj, DOMNode) and obj.__module__ == module.__name__
         )
     return tuple(classes)
+
+
+def leaf_classes() -> list[type[DOMNode]]:
+    """Margin's classes but those another Margin class extends (the app uses the subclass)."""
+    classes = margin_classes()
+    return [c for c in classes if not any(other is not c and issubclass(other, c) for other in classes)]
 
 
 def class_bindings(owner: type[DOMNode]) -> BindingsMap:
@@ -94,8 +99,7 @@ def contexts(app: App[Any]) -> list[Context]:
     keymap = app._keymap  # the normalised keymap Textual applies to every binding chain
     everywhere = BindingsMap.merge([app._bindings, class_bindings(Screen)])
     result = [Context("Everywhere", (type(app),), _rows(everywhere, keymap))]
-    classes = [c for c in margin_classes() if not issubclass(c, App)]
-    used = [c for c in classes if not any(other is not c and issubclass(other, c) for other in classes)]
+    used = [c for c in leaf_classes() if not issubclass(c, App)]
     used.sort(key=lambda c: issubclass(c, Screen))
     grouped: dict[str, tuple[list[type[DOMNode]], list[KeyRow]]] = {}
     for owner in used:
@@ -134,8 +138,8 @@ def _rows(bindings: BindingsMap, keymap: Mapping[str, str]) -> tuple[KeyRow, ...
             continue
         keys.setdefault((binding.id, binding.action, binding.description), []).append(key)
     return tuple(
-        KeyRow(tuple(dict.fromkeys(key_display(k) for k in ks)), description, binding_id, action)
-        for (binding_id, action, description), ks in keys.items()
+        KeyRow(tuple(dict.fromkeys(key_display(k) for k in ks)), description, binding_id)
+        for (binding_id, _, description), ks in keys.items()
     )
 
 
@@ -174,7 +178,7 @@ def checked_keymap(config: UserConfig) -> dict[str, str]:
             config.problem(problems[0], setting.line, setting.column)
             continue
         keymap[binding_id] = ",".join(_character_to_key(k) if len(k) == 1 else k for k in keys)
-    for owner in margin_classes():
+    for owner in leaf_classes():
         for lost, taker in _taken(class_bindings(owner), keymap):
             setting = config.keys[taker]
             config.problem(
