@@ -237,7 +237,7 @@ async def test_margin_has_a_stripe_per_nesting_level_with_labels(project_dir: Pa
     )
     (project_dir / "documents" / "qual2" / "turn.txt").write_text(long_turn, "utf-8")
     app = MarginApp(Project.load(project_dir))
-    async with app.run_test(size=(160, 30)) as pilot:
+    async with app.run_test(size=(198, 30)) as pilot:  # the transcript 132 wide beside the codebook
         view = await open_document(app, pilot, "qual1/int-07")
         layout = view.text_layout
         assert layout is not None

@@ -19,6 +19,7 @@ from textual.widgets import Checkbox, Input, OptionList, SelectionList, Static, 
 
 from margin.analysis.counts import code_counts
 from margin.core.codebook import PALETTE
+from margin.core.errors import MarginError
 from margin.core.index import build_index
 from margin.core.operations import History, apply_codes, merge_codes, remove_coding
 from margin.core.project import Project
@@ -649,6 +650,23 @@ async def test_coding_in_the_transcript_updates_the_tree(project_dir: Path) -> N
         await pilot.pause()
         assert shown(panel)[-1] == "team-talk" and row(panel, "team-talk").split()[-1] == "1"
         assert row(panel, "how").endswith("Σ4")
+
+
+@pilot_test
+async def test_a_document_that_cannot_be_read_is_left_out_of_the_counts_and_said(project_dir: Path) -> None:
+    (project_dir / "documents" / "qual2" / "broken.txt").write_text("M02: {never closed[presence]\n", "utf-8")
+    problems: list[MarginError] = []
+    project = Project.load(project_dir)
+    assert set(build_index(project, problems=problems)) == {"qual1/int-07", "qual2/fg-01"}
+    assert len(problems) == 1 and "documents/qual2/broken.txt:1:" in str(problems[0])
+    with pytest.raises(MarginError, match="never closed"):
+        build_index(project, use_cache=False)
+    app = MarginApp(project)
+    async with app.run_test(size=WIDE) as pilot:
+        panel = await start(pilot)
+        assert row(panel, "presence").split()[-1] == "2"
+        status = str(app.query_one("#codebook-status", Static).render())
+        assert status == "6 codes · 5 coded segments · 1 unreadable, not counted"
 
 
 @pilot_test

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from margin.core.document import load_document
+from margin.core.errors import MarginError
 from margin.core.project import DOCUMENTS, Project
 from margin.core.textfile import atomic_write
 
@@ -39,8 +40,14 @@ def _summarise(data: bytes, doc_id: str, digest: str) -> DocSummary:
     return DocSummary(digest, dict(lists), len(doc.codings), len(doc.text.split()), doc.paragraph_count)
 
 
-def build_index(project: Project, *, use_cache: bool = True) -> dict[str, DocSummary]:
-    """Summaries of all documents; unchanged documents come from the cache, the rest are parsed."""
+def build_index(
+    project: Project, *, use_cache: bool = True, problems: list[MarginError] | None = None
+) -> dict[str, DocSummary]:
+    """Summaries of all documents; unchanged documents come from the cache, the rest are parsed.
+
+    A document that cannot be read raises its error — or, when ``problems`` is given, is left out and its
+    error appended there (a view can then count the rest and say what is missing).
+    """
     cache_path = project.state_dir / "cache" / CACHE_FILE
     cached: dict[str, dict[str, object]] = {}
     if use_cache:
@@ -60,7 +67,13 @@ def build_index(project: Project, *, use_cache: bool = True) -> dict[str, DocSum
                 continue
             except TypeError:
                 pass
-        result[doc_id] = _summarise(data, doc_id, digest)
+        try:
+            result[doc_id] = _summarise(data, doc_id, digest)
+        except MarginError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+            continue
         dirty = True
     if dirty or set(cached) != set(result):
         _write_cache(cache_path, result)

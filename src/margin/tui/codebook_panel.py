@@ -116,6 +116,8 @@ class CodebookPanel(Vertical):
         self.tally = CodeTally()
         self.filter_text = ""
         self._announced: str | None = None
+        self.unreadable = 0
+        """Documents left out of the counts because they cannot be read (`margin check` says why)."""
 
     # --- building -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -178,11 +180,13 @@ class CodebookPanel(Vertical):
         self.run_worker(self._count, thread=True, exclusive=True, group="codebook-counts")
 
     def _count(self) -> None:
-        index = build_index(self.project)
-        self.app.call_from_thread(self._counted, index)
+        problems: list[MarginError] = []
+        index = build_index(self.project, problems=problems)
+        self.app.call_from_thread(self._counted, index, len(problems))
 
-    def _counted(self, index: dict[str, DocSummary]) -> None:
+    def _counted(self, index: dict[str, DocSummary], unreadable: int) -> None:
         self.tally.load(index)
+        self.unreadable = unreadable
         self.code_tree.refresh_counts(self.tally.counts(self.project))
         self._show_status()
 
@@ -202,6 +206,8 @@ class CodebookPanel(Vertical):
         elif self.tally.index is not None:
             segments = sum(s.codings for s in self.tally.index.values())
             text.append(f" · {_plural(segments, 'coded segment')}", "dim")
+            if self.unreadable:
+                text.append(f" · {self.unreadable} unreadable, not counted", "bold red")
         else:
             text.append(" · counting…", "dim")
         self.query_one("#codebook-status", Static).update(text)
