@@ -596,11 +596,20 @@ async def test_detail_view_shows_definition_criteria_aliases_and_usage(demo_dir:
         await go_to(pilot, "appreciative-language")
         await pilot.press("i")
         detail = await modal(pilot, CodeDetail)
+        facts = dict(detail.facts)
+        assert facts["old slugs"].startswith("careful-language") and facts["slug"] == "appreciative-language"
+        assert facts["used"] == "31 coded segments in 17 documents"
+        assert facts["with subcodes"] == "65 coded segments in 17 documents"
+        assert facts["code sets"] == "Candidate theme: words and categories"
+        assert (
+            facts["subcodes"] == "Noticing 'them and us' talk, Sarcasm and gallows humour heard differently"
+        )
+        heading = str(detail.query_one("#detail-heading", Static).render())
+        assert heading == "■ Appreciative language\n  in What changes in staff attitudes"
         text = str(detail.query_one("#detail-text", Static).render())
-        assert "careful-language" in text and "Staff reflect on and change the words" in text
+        assert "Definition\nStaff reflect on and change the words" in text
         assert "Choosing words more carefully" in text and "General politeness" in text
-        assert "31 coded segments in" in text and "65 coded segments in 17 documents" in text
-        assert "Candidate theme: words and categories" in text
+        assert "Memo\n—" in text
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CodeDetail)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,44 +23,47 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def detail_text(codebook: Codebook, slug: str, count: CodeCount | None, usage: Usage | None) -> Text:
-    """Everything the codebook says about a code, and how much it is used."""
+def code_facts(
+    codebook: Codebook, slug: str, count: CodeCount | None, usage: Usage | None
+) -> list[tuple[str, str]]:
+    """What a code is and how much it is used, as (name, value) lines."""
     code = codebook.code(slug)
-    text = Text()
-    path = codebook.path(slug)
-    text.append(SWATCH, swatch_style(codebook.color(slug)))
-    text.append(code.label, "bold")
-    if len(path) > 1:
-        text.append("\n  in " + " › ".join(path[:-1]), "dim")
-    text.append("\n\n")
     facts = [("slug", code.slug)]
     if code.aliases:
-        facts.append(("aliases", ", ".join(code.aliases) + "  (old slugs that still resolve)"))
-    own = "its own" if code.color else "inherited"
-    facts.append(("colour", f"{codebook.color(slug)} ({own})"))
+        facts.append(("old slugs", ", ".join(code.aliases) + " (they still resolve)"))
+    facts.append(("colour", f"{codebook.color(slug)} ({'its own' if code.color else 'inherited'})"))
     facts.append(("kind", "code" if code.codable else "grouping code (apply one of its subcodes)"))
     if usage is not None:
-        facts.append(
-            ("used", f"{_plural(usage.segments, 'coded segment')} in {_plural(usage.documents, 'document')}")
-        )
+        used = f"{_plural(usage.segments, 'coded segment')} in {_plural(usage.documents, 'document')}"
+        facts.append(("used", used))
     if count is not None and code.children:
-        facts.append(
-            (
-                "with subcodes",
-                f"{_plural(count.aggregate, 'coded segment')} in {_plural(count.documents, 'document')}",
-            )
-        )
+        used = f"{_plural(count.aggregate, 'coded segment')} in {_plural(count.documents, 'document')}"
+        facts.append(("with subcodes", used))
     if code.children:
         facts.append(("subcodes", ", ".join(codebook.codes[c].label for c in code.children)))
     sets = [s.label for s in codebook.sets.values() if slug in {codebook.resolve(c) for c in s.codes}]
     facts.append(("code sets", ", ".join(sets) if sets else "none"))
-    for name, value in facts:
-        text.append(f"{name + ':':<15}", "dim")
-        text.append(value + "\n")
+    return facts
+
+
+def code_heading(codebook: Codebook, slug: str) -> Text:
+    """The code's swatch and label, and its place in the tree."""
+    path = codebook.path(slug)
+    text = Text.assemble((SWATCH, swatch_style(codebook.color(slug))), (path[-1], "bold"))
+    if len(path) > 1:
+        text.append("\n  in " + " › ".join(path[:-1]), "dim")
+    return text
+
+
+def code_fields(codebook: Codebook, slug: str) -> Text:
+    """The code's description, definition, criteria, example and memo ("—" where there is none)."""
+    code = codebook.code(slug)
+    text = Text()
     for name in DESCRIBED_FIELDS:
         value = getattr(code, name)
-        text.append(f"\n{FIELD_TITLES[name]}\n", "bold")
-        text.append(f"{value}\n" if value else "—\n", "" if value else "dim")
+        text.append(f"{FIELD_TITLES[name]}\n", "bold")
+        text.append(f"{value}\n\n" if value else "—\n\n", "" if value else "dim")
+    text.rstrip()
     return text
 
 
@@ -70,17 +74,25 @@ class CodeDetail(ModalScreen[None]):
         Binding("escape,i,q", "dismiss", "Close", id="codebook.detail.close"),
     ]
 
-    def __init__(self, text: Text, title: str) -> None:
+    def __init__(self, codebook: Codebook, slug: str, count: CodeCount | None, usage: Usage | None) -> None:
         super().__init__()
-        self.text = text
-        self.title_text = title
+        self.codebook = codebook
+        self.slug = slug
+        self.facts = code_facts(codebook, slug, count, usage)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="code-form code-detail") as frame:
-            frame.border_title = self.title_text
+            frame.border_title = self.codebook.label(self.slug)
             frame.border_subtitle = "↑↓: scroll · escape: close"
             with VerticalScroll(id="detail-scroll"):
-                yield Static(self.text, id="detail-text")
+                yield Static(code_heading(self.codebook, self.slug), id="detail-heading")
+                table = Table.grid(padding=(0, 2))
+                table.add_column(style="dim", no_wrap=True)
+                table.add_column()
+                for name, value in self.facts:
+                    table.add_row(name, value)
+                yield Static(table, id="detail-facts")
+                yield Static(code_fields(self.codebook, self.slug), id="detail-text")
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

@@ -38,7 +38,7 @@ from margin.core.operations import (
     update_code,
 )
 from margin.core.project import Project
-from margin.tui.code_detail import CodeDetail, detail_text
+from margin.tui.code_detail import CodeDetail
 from margin.tui.code_filter import filter_codes
 from margin.tui.code_forms import INHERIT, CodeFieldsForm, ColourForm, SplitForm, TextPrompt
 from margin.tui.code_sets import CodeSetsScreen
@@ -567,5 +567,5 @@ class CodebookPanel(Vertical):
         if code is None:
             return
         count = self.tally.counts(self.project).get(code.slug)
-        text = detail_text(self.project.codebook, code.slug, count, self.tally.usage(self.project, code.slug))
-        self.app.push_screen(CodeDetail(text, code.label))
+        usage = self.tally.usage(self.project, code.slug)
+        self.app.push_screen(CodeDetail(self.project.codebook, code.slug, count, usage))
