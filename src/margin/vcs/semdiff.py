@@ -70,9 +70,6 @@ class Decision:
 
 
 # --- counting --------------------------------------------------------------------------------------------
-CODING_KINDS = ("coding-added", "coding-removed", "coding-changed")
-
-
 @dataclass
 class Counts:
     """How many decisions of each kind; the trailers of a session commit hold the first five."""
@@ -310,10 +307,6 @@ class TextChange:
                 yield j1, i1, "\n".join(self.old_lines[i1:i2]), "\n".join(self.new_lines[j1:j2])
 
 
-def paragraph_index(starts: Sequence[int], offset: int) -> int:
-    return bisect.bisect_right(starts, offset) - 1
-
-
 # --- documents ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CodingMatch:
@@ -345,9 +338,10 @@ def match_codings(old: Sequence[Coding], new: Sequence[Coding], change: TextChan
     removed: list[int] = []
     rest = [j for j in range(len(new)) if j not in used]
     starts = [new[j].start for j in rest]
+    longest = max((new[j].end - new[j].start for j in rest), default=0)
     for i, s, e in unmatched:
         best, best_overlap = -1, 0
-        for k in range(bisect.bisect_left(starts, s - 10_000) if s > 10_000 else 0, len(rest)):
+        for k in range(bisect.bisect_left(starts, s - longest), len(rest)):  # all that may overlap
             j = rest[k]
             c = new[j]
             if c.start >= e:
@@ -365,7 +359,7 @@ def match_codings(old: Sequence[Coding], new: Sequence[Coding], change: TextChan
 
 
 def _where(doc_id: str, starts: Sequence[int], offset: int) -> tuple[int, str]:
-    paragraph = paragraph_index(starts, offset) + 1
+    paragraph = bisect.bisect_right(starts, offset)
     return paragraph, f"({doc_id} ¶{paragraph})"
 
 
@@ -522,10 +516,8 @@ def diff_codebook(old_text: str | None, new_text: str | None) -> list[Decision]:
     a, b = old.codes, new.codes
     out: list[Decision] = []
 
-    def decision(
-        kind: str, slug: str, line: str, before: str | None = None, after: str | None = None, *more: str
-    ) -> None:
-        out.append(Decision(kind, CODEBOOK, line, codes=(slug, *more), before=before, after=after))
+    def decision(kind: str, codes: tuple[str, ...], line: str, before: str | None, after: str | None) -> None:
+        out.append(Decision(kind, CODEBOOK, line, codes=codes, before=before, after=after))
 
     renamed: dict[str, str] = {}  # new slug → old slug
     for slug in a:
@@ -533,17 +525,17 @@ def diff_codebook(old_text: str | None, new_text: str | None) -> list[Decision]:
             continue
         heir = next((s for s, code in b.items() if slug in code.aliases), None)
         if heir is None:
-            decision("code-deleted", slug, f"code deleted: {slug} '{a[slug].label}'", slug)
+            decision("code-deleted", (slug,), f"code deleted: {slug} '{a[slug].label}'", slug, None)
         elif heir in a:
-            decision("code-merged", slug, f"code merged: {slug} into {heir}", slug, heir, heir)
+            decision("code-merged", (slug, heir), f"code merged: {slug} into {heir}", slug, heir)
         else:
             renamed[heir] = slug
-            decision("code-reslugged", heir, f"code re-slugged: {slug} → {heir}", slug, heir, slug)
+            decision("code-reslugged", (heir, slug), f"code re-slugged: {slug} → {heir}", slug, heir)
     for slug, code in b.items():
         if slug in a or slug in renamed:
             continue
         under = f" under {code.parent}" if code.parent else ""
-        decision("code-created", slug, f"code created: {slug} '{code.label}'{under}", None, slug)
+        decision("code-created", (slug,), f"code created: {slug} '{code.label}'{under}", None, slug)
     forward = {o: n for n, o in renamed.items()}
     for slug, code in b.items():
         before = a.get(renamed.get(slug, slug))
@@ -552,17 +544,17 @@ def diff_codebook(old_text: str | None, new_text: str | None) -> list[Decision]:
         if before.label != code.label:
             decision(
                 "code-relabelled",
-                slug,
+                (slug,),
                 f"code relabelled: {slug} '{before.label}' → '{code.label}'",
                 before.label,
                 code.label,
             )
         if forward.get(before.parent or "", before.parent) != code.parent:
             where = f"under {code.parent}" if code.parent else "to the top level"
-            decision("code-moved", slug, f"code moved: {slug} {where}", before.parent, code.parent)
+            decision("code-moved", (slug,), f"code moved: {slug} {where}", before.parent, code.parent)
         edited = [f for f in CODEBOOK_FIELDS if getattr(before, f) != getattr(code, f)]
         if edited:
-            decision("code-edited", slug, f"code edited: {slug} ({', '.join(edited)})", None, None)
+            decision("code-edited", (slug,), f"code edited: {slug} ({', '.join(edited)})", None, None)
     out += _moves_among_siblings(old, new, renamed, {d.codes[0] for d in out if d.kind == "code-moved"})
     out += _set_changes(old.sets, new.sets)
     return out
