@@ -300,8 +300,8 @@ async def test_relabel_is_one_hunk_and_redraws_the_transcript_and_status(project
         await pilot.press("b")  # to the codebook
         await go_to(pilot, "language")
         await pilot.press("l")
-        prompt = await modal(pilot, TextPrompt)
-        prompt.query_one("Input").value = "Careful words"
+        await modal(pilot, TextPrompt)
+        await type_text(pilot, "Careful words")  # the old label is selected: typing replaces it
         await pilot.press("enter")
         await pilot.pause()
         assert project.codebook.label("language") == "Careful words"

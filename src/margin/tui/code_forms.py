@@ -62,7 +62,7 @@ class TextPrompt(ModalScreen[str | None]):
             frame.border_title = self.title_text
             frame.border_subtitle = "enter: ok · escape: cancel"
             yield Label(self.prompt)
-            yield Input(self.value, id="form-input", select_on_focus=False)
+            yield Input(self.value, id="form-input")
             yield Static(self._hint(self.value), id="form-hint")
 
     def _hint(self, value: str) -> Text:
