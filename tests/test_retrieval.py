@@ -61,7 +61,9 @@ def test_segments_of_a_code_in_document_order_with_their_source(project_dir: Pat
 
 def test_subcodes_add_the_segments_of_every_code_below(project_dir: Path) -> None:
     project = Project.load(project_dir)
-    assert retrieve(project, ["attitude"]).segments == []  # a grouping code carries no segments itself
+    alone = retrieve(project, ["attitude"])
+    assert alone.segments == []  # a grouping code carries no segments itself
+    assert alone.warnings == ["'attitude' has no segments of its own; ask with its subcodes to see theirs"]
     result = retrieve(project, ["attitude"], subcodes=True)
     assert spans(result) == [
         ("qual1/int-07", 62, 88),

@@ -109,7 +109,10 @@ async def test_subcodes_toggle_and_filters(project: Project) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = await segments_of(pilot, "attitude")
-        assert listed(screen) == [] and count_text(screen, "#segments-count") == "0 segments in 0 documents"
+        assert (
+            listed(screen) == []
+            and count_text(screen, "#segments-count") == "0 segments in 0 documents · 1 warning"
+        )
         await pilot.press("s")
         await settle(pilot)
         assert screen.subcodes
@@ -307,7 +310,8 @@ async def test_coding_a_hit_writes_the_markup_and_can_be_undone(project: Project
         assert "✓" not in str(screen.query_one(OptionList).get_option_at_index(0).prompt)
         await pilot.press("ctrl+y")
         await pilot.pause()
-        assert "{more {attentive}[presence] to language}[language]" in (project_dir / INT07).read_text("utf-8")
+        line = (project_dir / INT07).read_text(encoding="utf-8").splitlines()[6]
+        assert line == "P07: I have become {more {attentive}[presence] to language}[language] at work."
 
 
 @pilot_test

@@ -421,6 +421,12 @@ def retrieve(
             segment.citation = citation
             append(segment)
     _check_unknown(project, result)
+    if not result.segments and not subcodes:
+        result.warnings.extend(
+            f"'{slug}' has no segments of its own; ask with its subcodes to see theirs"
+            for slug in asked
+            if slug in project.codebook.codes and project.codebook.code(slug).children
+        )
     result.warnings.extend(citations.warnings(result.segments))
     result.warnings.extend(
         f"{exc} — its segments are not included (`margin check` lists every problem)"

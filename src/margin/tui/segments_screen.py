@@ -64,6 +64,7 @@ class SegmentsScreen(Screen[Segment | None]):
         self.result: Retrieval | None = None
         self._choices: _Choices | None = None
         self._asked = 0  # the number of the latest retrieval asked for; older answers are dropped
+        self._warned: set[str] = set()  # warnings shown once already
 
     # --- building -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -160,7 +161,9 @@ class SegmentsScreen(Screen[Segment | None]):
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         count.update(self._count_text(result))
         for warning in result.warnings:
-            self.notify(warning, severity="warning", timeout=8)
+            if warning not in self._warned:
+                self._warned.add(warning)
+                self.notify(warning, severity="warning", timeout=8)
 
     # --- drawing ------------------------------------------------------------------------------------
     def _show_title(self) -> None:
@@ -172,7 +175,7 @@ class SegmentsScreen(Screen[Segment | None]):
             title.append(f" {label} ", code_style(colour))
             title.append(" ")
         if self.codes and self.subcodes:
-            title.append("and their subcodes", "dim")
+            title.append("with subcodes", "dim")
         self.query_one("#segments-title", Static).update(title)
 
     def _prompt(self, segment: Segment, width: int) -> Text:
