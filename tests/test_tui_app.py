@@ -328,6 +328,10 @@ async def test_status_bar_shows_project_coder_branch_document_codes_and_changes(
         # narrow: shorter forms, the codes cut last, nothing past the width
         narrow = status.text(60).plain
         assert len(narrow) == 60 and "int-07 ¶ 3/3" in narrow and "Test Coder" in narrow
+        status.show_selection(12)
+        assert "12 characters selected" in status.text(140).plain
+        narrow = status.text(80).plain
+        assert len(narrow) == 80 and "12 selected" in narrow and "Presence" in narrow
 
 
 async def move_onto_a_coding(app: MarginApp, pilot: Pilot[None]) -> None:

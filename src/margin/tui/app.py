@@ -209,7 +209,7 @@ class MarginApp(App[None]):
         status = self.query_one(StatusBar)
         status.show(document.id, position, codes)
         size = event.selection[1] - event.selection[0] if event.selection else 0
-        status.show_selection(f"{size} character{'s' if size != 1 else ''} selected" if size else "")
+        status.show_selection(size)
 
     def action_focus_documents(self) -> None:
         """Go to the document list (showing it if it was hidden)."""

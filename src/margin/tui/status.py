@@ -37,8 +37,8 @@ class StatusBar(Widget):
         self.position = ""
         self.codes: tuple[tuple[str, str], ...] = ()
         """(label, colour) of each code at the cursor."""
-        self.selection = ""
-        """What is selected, in words ("12 characters selected"), or empty."""
+        self.selection = 0
+        """Characters selected in the transcript (0: no selection)."""
         self.changes = 0
         """Changes made in this session (undone ones do not count)."""
         self.git_known = False
@@ -56,8 +56,9 @@ class StatusBar(Widget):
         self.codes = codes
         self.refresh()
 
-    def show_selection(self, selection: str) -> None:
-        self.selection = selection
+    def show_selection(self, characters: int) -> None:
+        """How many characters are selected (0: none)."""
+        self.selection = characters
         self.refresh()
 
     def show_changes(self, changes: int) -> None:
@@ -101,10 +102,18 @@ class StatusBar(Widget):
             return cells
 
         if width is not None:
+            codes = self._codes(None, dim).cell_len if has_codes else 0
+            steps = []
             for index in self._degrade_order(len(left), len(right)):
-                if fixed() + (MIN_CODES if has_codes else 0) <= width:
+                if fixed() + min(codes, MIN_CODES) <= width:
                     break
-                chosen[index] = min(chosen[index] + 1, len(parts[index]) - 1)
+                if chosen[index] + 1 < len(parts[index]):
+                    chosen[index] += 1
+                    steps.append(index)
+            for index in reversed(steps):  # room the codes do not need goes back, most important first
+                chosen[index] -= 1
+                if fixed() + codes > width:
+                    chosen[index] += 1
         items = shown(left, 0)
         if has_codes:
             room = None if width is None else max(width - fixed(), 1)
@@ -133,7 +142,8 @@ class StatusBar(Widget):
                 else [Text(self.document_id) + position]
             )
         if self.selection:
-            yield [Text(self.selection), Text()]
+            n = self.selection
+            yield [Text(f"{n:,} character{'s' if n != 1 else ''} selected"), Text(f"{n:,} selected"), Text()]
 
     def _right_parts(self, dim: Style) -> Iterator[list[Text]]:
         changes = self.changes
@@ -166,13 +176,16 @@ class StatusBar(Widget):
 
     @staticmethod
     def _degrade_order(left: int, right: int) -> list[int]:
-        """Which part to shorten next, one form shorter per step: changes, branch, project name and
-        coder; then the selection, the document's group, the project name, changes, branch and coder."""
+        """Which part to shorten next, one form shorter per step: changes, branch, project name, coder,
+        selection and the document's group; then the project name, changes, branch, selection, coder."""
         project, document, selection = 0, 1, 2
         changes, branch, coder = left, left + 1, left + 2
-        order = [changes, branch, project, coder, document, project, changes, branch, coder]
-        if left > selection:
-            order.insert(4, selection)
+        first = [changes, branch, project, coder, selection, document]
+        then = [project, changes, branch, selection, coder]
+        if left <= selection:  # no selection shown: index 2 is not the selection
+            first.remove(selection)
+            then.remove(selection)
+        order = first + then
         return [i for i in order if i < left + right]
 
     def _codes(self, room: int | None, dim: Style) -> Text:
