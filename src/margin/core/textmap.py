@@ -11,7 +11,11 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 
-TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+# A word or a punctuation mark with the spaces before it. Spaces as tokens of their own would match
+# anywhere and pull the diff apart (deleting one word and inserting another later would read as both words
+# edited in place); with the spaces before a word, deleting words at the end of a sentence leaves the
+# word before them as it was.
+TOKEN = re.compile(r"\s*\w+|\s*[^\w\s]|\s+")
 
 
 def positions(tokens: Sequence[str]) -> list[int]:
@@ -55,8 +59,18 @@ def diff_blocks(old: str, new: str, by_word: bool) -> list[tuple[int, int, int, 
                 (x1 + o1, x2 + o1, y1 + n1, y2 + n1, t)
                 for x1, x2, y1, y2, t in diff_blocks(old[o1:o2], new[n1:n2], False)
             ]
-        else:
-            blocks.append((o1, o2, n1, n2, tag))
+            continue
+        space = 0  # the spaces both replacements start with stay what they were
+        while (
+            tag == "replace"
+            and o1 + space < o2 - 1
+            and n1 + space < n2 - 1
+            and old[o1 + space] == new[n1 + space] == " "
+        ):
+            space += 1
+        if space:
+            blocks.append((o1, o1 + space, n1, n1 + space, "equal"))
+        blocks.append((o1 + space, o2, n1 + space, n2, tag))
     return blocks
 
 

@@ -19,10 +19,12 @@ and base chosen in every conflict), so each choice gives a valid codebook.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from margin.core.codebook import EDITABLE_FIELDS, Codebook
+from margin.core.errors import OperationError
 from margin.vcs.diff3 import merge_lines, three
 
 _SIDES = ("o", "a", "b")
@@ -126,6 +128,7 @@ class _Merge:
             "b": Codebook.parse(theirs, path),
         }
         ids = {k: _identities(cb, books["o"]) for k, cb in books.items()}
+        self.books, self.ids = books, ids
         self.codes = {k: _codes(books[k], ids[k]) for k in _SIDES}
         self.sets = {k: _sets(books[k], ids[k]) for k in _SIDES}
         self.ours = ours
@@ -134,9 +137,10 @@ class _Merge:
         self.conflicts: list[_Conflict] = []
 
     def run(self) -> CodebookMerge:
-        self._deletions()
+        aliases = self._deletions()
         moves = self._changes()
         self._additions_and_moves(moves)
+        self._add_aliases(aliases)
         self._sets()
         text = self.cb.dump()
         if not self.conflicts:
@@ -146,18 +150,41 @@ class _Merge:
         return CodebookMerge("\n".join(lines), [c.what for c in self.conflicts])
 
     # codes ------------------------------------------------------------------------------------------
-    def _deletions(self) -> None:
+    def _deletions(self) -> list[tuple[str, str]]:
+        """Apply their deletions. A code one side merged into another (its slug now an alias there) stays
+        merged: the other side's edits to it are moot, and its slugs become aliases of the code it went
+        into. Returns those aliases, (the identity of the code that takes one, the alias), for later."""
         o, a, b = self.codes["o"], self.codes["a"], self.codes["b"]
+        aliases: list[tuple[str, str]] = []
         for ident, old in o.items():
             if ident in a and ident not in b:
-                if a[ident].own() == old.own():
+                into = self._merged_into("b", old.slug)
+                if into is not None or a[ident].own() == old.own():
                     self.cb.remove(self.slug_of.pop(ident), reparent_children=True)
+                    if into is not None:
+                        aliases += [(into, s) for s in sorted({a[ident].slug, *a[ident].aliases})]
                 else:
                     self._conflict(
                         f"code {a[ident].slug}: changed here, deleted there", "deleted-by-them", ident
                     )
-            elif ident in b and ident not in a and b[ident].own() != old.own():
-                self._conflict(f"code {old.slug}: deleted here, changed there", "deleted-by-us", ident)
+            elif ident in b and ident not in a:
+                into = self._merged_into("a", old.slug)
+                if into is not None:
+                    aliases += [(into, s) for s in sorted({b[ident].slug, *b[ident].aliases})]
+                elif b[ident].own() != old.own():
+                    self._conflict(f"code {old.slug}: deleted here, changed there", "deleted-by-us", ident)
+        return aliases
+
+    def _merged_into(self, side: str, slug: str) -> str | None:
+        """The identity of the code that ``slug`` was merged into on ``side`` (None: not merged)."""
+        holder = self.books[side].resolve(slug)
+        return self.ids[side][holder] if holder is not None and holder != slug else None
+
+    def _add_aliases(self, aliases: list[tuple[str, str]]) -> None:
+        for into, alias in aliases:
+            target = self.slug_of.get(into)
+            if target is not None and self.cb.resolve(alias) is None:
+                self.cb.add_alias(target, alias)
 
     def _additions_and_moves(self, moves: set[str]) -> None:
         """Their new codes and their moves, in their tree's order, so each lands after the sibling it
@@ -167,7 +194,8 @@ class _Merge:
             if ident in moves:
                 parent, index = self._place(new)
                 if new.parent is None or parent is not None:
-                    self.cb.move(self.slug_of[ident], parent, index)
+                    with suppress(OperationError):  # we moved its new parent under it: it stays as we have it
+                        self.cb.move(self.slug_of[ident], parent, index)
                 continue
             if ident in o:
                 continue
@@ -188,12 +216,19 @@ class _Merge:
     def _place(self, code: _Code) -> tuple[str | None, int | None]:
         """The parent (a slug here) and index where a code of another side goes: after the sibling it
         follows there, else first."""
-        parent = self.slug_of.get(code.parent) if code.parent else None
+        parent = self._slug(code.parent) if code.parent else None
         siblings = [s for s in (self.cb.children(parent) if parent else self.cb.roots()) if s != code.slug]
         if code.after is None:
             return parent, 0
         after = self.slug_of.get(code.after)
         return parent, (siblings.index(after) + 1 if after in siblings else None)
+
+    def _slug(self, ident: str) -> str | None:
+        """The slug here of the code with this identity, or of the code it was merged into."""
+        found = self.slug_of.get(ident)
+        if found is None and not ident.startswith("+"):
+            found = self.cb.resolve(ident)
+        return found
 
     def _changes(self) -> set[str]:
         """Apply their changes to codes both sides kept; returns the codes they moved."""
@@ -212,8 +247,10 @@ class _Merge:
                 else:
                     self.cb.reslug(slug, theirs.slug, keep_alias=False)
                     slug = self.slug_of[ident] = theirs.slug
-            elif three(old.slug, ours.slug, theirs.slug) == "conflict":
-                self._field_conflict(ident, "slug", old.slug, ours.slug, theirs.slug)
+            elif (
+                three(old.slug, ours.slug, theirs.slug) == "conflict" and self.cb.resolve(theirs.slug) is None
+            ):
+                self.cb.add_alias(slug, theirs.slug)  # re-slugged differently: ours, theirs resolving to it
             for name in EDITABLE_FIELDS:
                 vo, va, vb = old.fields[name], ours.fields[name], theirs.fields[name]
                 pick = three(vo, va, vb)
@@ -287,11 +324,12 @@ class _Merge:
         """The merged file with ``side``'s version (theirs or base) chosen in every conflict."""
         cb = Codebook.parse(text, self.path)
         source = self.codes["b" if side == "theirs" else "o"]
-        for c in self.conflicts:
+        renames_last = sorted(self.conflicts, key=lambda c: c.name == "slug")  # other edits name our slugs
+        for c in renames_last:
             if c.kind == "field":
                 slug = self.slug_of[c.ident]
                 if c.name == "slug":
-                    if cb.resolve(c.values[side]) is None:
+                    if cb.resolve(c.values[side]) in (None, slug):  # free, or an old slug of this code
                         cb.reslug(slug, c.values[side], keep_alias=False)
                 else:
                     cb.update(slug, **{c.name: c.values[side]})

@@ -204,6 +204,7 @@ class _BodyMerge:
                 continue  # the whole coding is inside a block (widening saw to that)
             s = min(self._map(k, n1, coding.start, True), size)
             e = min(self._map(k, n2, coding.end, False), size)
+            s, e = _trim(self.m_text, s, e, self.sides[k].doc.text[coding.start : coding.end])
             out.extend(_Triple(s, e, code, i, r) for r, code in enumerate(coding.codes))
         return out
 
@@ -224,10 +225,14 @@ class _BodyMerge:
         for i, t in enumerate(o):
             ja, jb = in_a.get(i), in_b.get(i)
             if ja is None or jb is None:
-                continue  # removed (or changed) by one side
+                continue  # removed by one side
             ta, tb = a[ja], b[jb]
             s, e = self._position(t, ta, tb)
-            keep(s, e, t.code, {"o": t.coding, "a": ta.coding, "b": tb.coding}, (0, ta.coding, ta.rank))
+            origin = {"o": t.coding, "a": ta.coding, "b": tb.coding}
+            # a code one side renamed (re-slug, merge, recode); renamed differently on both sides, the
+            # old slug stays: each side's codebook keeps it as an alias, so it follows the codebook merge
+            code = {"a": ta.code, "b": tb.code, "conflict": t.code}[three(t.code, ta.code, tb.code)]
+            keep(s, e, code, origin, (0, ta.coding, ta.rank))
         matched_a, matched_b = set(in_a.values()), set(in_b.values())
         for j, t in enumerate(a):
             if j not in matched_a:
@@ -334,13 +339,14 @@ class _BodyMerge:
 
 # --- helpers -------------------------------------------------------------------------------------------
 def _match(base: list[_Triple], side: list[_Triple]) -> dict[int, int]:
-    """Which of the side's triples is each base triple: the same place and code, else the same code on
-    overlapping words (a coding whose boundaries that side changed, or that a text edit moved)."""
+    """Which of the side's triples is each base triple: the same place and code; else the same code on
+    overlapping words (boundaries changed, or moved by a text edit); else another code on the same words,
+    one they did not carry before (the code renamed: re-slugged, merged into another, recoded)."""
+    found: dict[int, int] = {}
+    used: set[int] = set()
     exact: dict[tuple[int, int, str], int] = {}
     for j, t in enumerate(side):
         exact.setdefault((t.start, t.end, t.code), j)
-    found: dict[int, int] = {}
-    used: set[int] = set()
     rest: list[int] = []
     for i, t in enumerate(base):
         hit = exact.get((t.start, t.end, t.code))
@@ -349,21 +355,34 @@ def _match(base: list[_Triple], side: list[_Triple]) -> dict[int, int]:
             used.add(hit)
         else:
             rest.append(i)
-    if rest:
-        by_code: dict[str, list[int]] = {}
-        for j, t in enumerate(side):
-            if j not in used:
-                by_code.setdefault(t.code, []).append(j)
-        for i in rest:
+    if not rest:
+        return found
+    here: dict[tuple[int, int], set[str]] = {}
+    for t in base:
+        here.setdefault((t.start, t.end), set()).add(t.code)
+
+    def same_code(t: _Triple, u: _Triple) -> bool:
+        return u.code == t.code
+
+    def renamed(t: _Triple, u: _Triple) -> bool:
+        return (u.start, u.end) == (t.start, t.end) and u.code not in here[t.start, t.end]
+
+    order = sorted(range(len(side)), key=lambda j: side[j].start)
+    starts = [side[j].start for j in order]
+    longest = max((u.end - u.start for u in side), default=0)
+    for fits in (same_code, renamed):
+        for i in list(rest):
             t = base[i]
             best, best_overlap = -1, 0
-            for j in by_code.get(t.code, ()):
-                overlap = min(t.end, side[j].end) - max(t.start, side[j].start)
-                if j not in used and overlap > best_overlap:
+            for j in order[bisect.bisect_left(starts, t.start - longest) : bisect.bisect_left(starts, t.end)]:
+                u = side[j]
+                overlap = min(t.end, u.end) - max(t.start, u.start)
+                if j not in used and overlap > best_overlap and fits(t, u):
                     best, best_overlap = j, overlap
             if best >= 0:
                 found[i] = best
                 used.add(best)
+                rest.remove(i)
     return found
 
 
@@ -393,6 +412,17 @@ def _fresh_labels(text: str, codings: list[Coding], used: set[str]) -> list[Codi
             used.add(c.label)
         out.append(c)
     return out
+
+
+def _trim(text: str, start: int, end: int, was: str) -> tuple[int, int]:
+    """Keep a mapped span off the spaces around it, unless it began or ended with spaces before."""
+    if was[:1].isspace() or was[-1:].isspace():
+        return start, end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _pick(o: bool, a: bool, b: bool) -> bool:
