@@ -161,8 +161,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     problems = check_project(project)
     from margin.vcs import drivers
 
-    for problem in drivers.check(project.root):
-        out.warn(f"git: {problem} — `margin open` repairs it")
+    for issue in drivers.check(project.root):
+        out.warn(f"git: {issue} — `margin open` repairs it")
     if args.json:
         out.data({"ok": not problems, "problems": [p.as_dict() for p in problems]})
         return 1 if problems else 0
