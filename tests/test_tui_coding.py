@@ -133,7 +133,7 @@ async def test_keys_select_words_sentences_turns_and_paragraphs(project_dir: Pat
         assert view.selection is None and view.cursor_offset == 0
         await pilot.press("right", "shift+right", "shift+right", "shift+right")
         assert view.selection == (1, 4)
-        assert app.query_one(StatusBar).selection == "3 characters selected"
+        assert app.query_one(StatusBar).selection == 3
         await pilot.press("shift+left")
         assert view.selection == (1, 3)
         await pilot.press("down")
