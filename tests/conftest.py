@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,15 @@ def write_project(root: Path) -> Path:
     (root / "participants.yaml").write_text(PARTICIPANTS, encoding="utf-8")
     (root / "documents" / "qual1" / "int-07.txt").write_text(INT07, encoding="utf-8")
     (root / "documents" / "qual2" / "fg-01.txt").write_text(FG01, encoding="utf-8")
+    return root
+
+
+def commit_project(root: Path) -> Path:
+    """Make the project at ``root`` a git repository with everything committed (as `margin init` does),
+    so the app keeps sessions and has nothing to warn about."""
+    (root / ".gitignore").write_text(".margin/\n", encoding="utf-8")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "start"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
     return root
 
 

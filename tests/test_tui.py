@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.pilot import Pilot
 
+from conftest import commit_project
 from margin.core.coding import Coding
 from margin.core.document import Document, parse_document, serialise_document
 from margin.core.project import Project
@@ -41,7 +42,7 @@ def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., 
 
 @pytest.fixture
 def project(project_dir: Path) -> Project:
-    return Project.load(project_dir)
+    return Project.load(commit_project(project_dir))
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def long_project(project_dir: Path) -> Project:
     doc = long_document()
     (project_dir / "documents" / "fg").mkdir()
     (project_dir / "documents" / "fg" / "long.txt").write_text(serialise_document(doc), "utf-8")
-    return Project.load(project_dir)
+    return Project.load(commit_project(project_dir))
 
 
 def long_document(paragraphs: int = 20_000, codings: int = 7_000, seed: int = 3) -> Document:
@@ -155,7 +156,7 @@ async def test_enter_on_a_document_opens_it_and_focuses_the_transcript(project: 
 @pilot_test
 async def test_a_document_that_cannot_be_read_is_marked_and_reported(project_dir: Path) -> None:
     (project_dir / "documents" / "qual2" / "broken.txt").write_text("P07: {never closed\n", "utf-8")
-    app = MarginApp(Project.load(project_dir))
+    app = MarginApp(Project.load(commit_project(project_dir)))
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

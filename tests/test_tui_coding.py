@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from conftest import commit_project
 from margin.core import operations
 from margin.core.codebook import Codebook
 from margin.core.coding import Coding
@@ -659,16 +660,9 @@ def test_the_app_writes_the_bytes_a_whole_serialisation_gives(project_dir: Path,
 
 
 # --- the scenarios ----------------------------------------------------------------------------------------
-def git_project(project_dir: Path) -> None:
-    (project_dir / ".gitignore").write_text(".margin/\n", "utf-8")
-    git(project_dir, "init", "-q", "-b", "main")
-    git(project_dir, "add", "-A")
-    git(project_dir, "commit", "-q", "-m", "start")
-
-
 @pilot_test
 async def test_scenario_coding_a_sentence_is_one_line_of_diff_and_undoes(project_dir: Path) -> None:
-    git_project(project_dir)
+    commit_project(project_dir)
     app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
@@ -702,7 +696,7 @@ async def test_scenario_coding_a_sentence_is_one_line_of_diff_and_undoes(project
 @pilot_test
 async def test_scenario_an_in_vivo_code_in_her_own_words(project_dir: Path) -> None:
     write_doc(project_dir, "fg-02", "P07: It felt like a tribunal in the team meeting.\n")
-    git_project(project_dir)
+    commit_project(project_dir)
     app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual2/fg-02")
@@ -727,7 +721,7 @@ async def test_scenario_a_typo_inside_a_coded_span(project_dir: Path) -> None:
         "fg-03",
         "P07: {The first psychossis was the worst}[seriousness] and {it passed}[presence].\n",
     )
-    git_project(project_dir)
+    commit_project(project_dir)
     app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual2/fg-03")
@@ -810,5 +804,5 @@ def test_snapshot_which_coding_to_remove(project: Project, snap_compare: Callabl
 @pytest.fixture
 def project(project_dir: Path) -> Project:
     """The small project as a git repository (so the app has sessions and says nothing about them)."""
-    git_project(project_dir)
+    commit_project(project_dir)
     return AppProject.load(project_dir)
