@@ -408,40 +408,38 @@ def check_final(team: list[Coder], ledger: Ledger) -> int:
         for c in doc.codings:
             covered = frozenset(words_of(doc.text[c.start : c.end]))
             final.extend((doc_id, cb.resolve(code) or code, covered) for code in c.codes)
-    matched: set[int] = set()
+
+    def fits(identity: Identity, covered: frozenset[str]) -> bool:
+        """The words a coding covers are those it was given, less deleted words, plus words put in."""
+        return any((w & all_words) <= covered <= (w | ledger.new_words) for w in identity.words)
+
+    # codings whose codes were merged share a code: count per document and code
+    groups: dict[tuple[str, str], list[frozenset[str]]] = {}
+    for doc_id, code, covered in final:
+        groups.setdefault((doc_id, code), []).append(covered)
+    owners: dict[tuple[str, str], list[Identity]] = {}
     alive = 0
     for slug, identity in ledger.identities.items():
         if identity.removed:
             continue
         names = {cb.resolve(code) for code in identity.codes} - {None}
-
-        def fits(
-            doc_id: str,
-            code: str,
-            covered: frozenset[str],
-            identity: Identity = identity,
-            names: set[str | None] = names,
-        ) -> bool:
-            if doc_id != identity.doc or code not in names:
-                return False
-            return any(covered & w for w in identity.words) or not covered - ledger.new_words
-
-        hits = [n for n, item in enumerate(final) if fits(*item)]
+        keys = [(identity.doc, name) for name in names if name is not None]
+        for key in keys:
+            owners.setdefault(key, []).append(identity)
+        found = [covered for key in keys for covered in groups.get(key, []) if fits(identity, covered)]
         if any(w & all_words for w in identity.words):
             alive += 1
-            assert len(hits) == 1, (
-                f"coding {slug} {identity} is present {len(hits)} times: {[final[n] for n in hits]}"
+            assert found, (
+                f"coding {slug} {identity} is missing (codings there: {[groups.get(k) for k in keys]})"
             )
-        else:  # every word it covered was deleted: it may have gone with them
-            assert len(hits) <= 1, f"coding {slug} whose words are all gone is present {len(hits)} times"
-        for n in hits:
-            covered = final[n][2]
-            assert any((w & all_words) <= covered <= (w | ledger.new_words) for w in identity.words), (
-                f"coding {slug} covers {sorted(covered)}, expected one of {[sorted(w) for w in identity.words]}"
+    for key, spans in groups.items():
+        mine = owners.get(key, [])
+        assert len(spans) <= len(mine), f"{key}: {len(spans)} codings for {len(mine)} made and kept: {spans}"
+        for covered in spans:
+            assert any(fits(i, covered) for i in mine), (
+                f"{key}: a coding on {sorted(covered)} that nobody made, or someone removed, or off its "
+                f"words (made and kept: {mine})"
             )
-            matched.add(n)
-    extra = [final[n] for n in range(len(final)) if n not in matched]
-    assert not extra, f"codings that nobody made, or that someone removed: {extra}"
     return alive
 
 
