@@ -750,6 +750,34 @@ async def test_small_terminal_starts_without_the_panel_and_b_toggles_it(project_
         assert documents.display and documents.has_focus and not panel.display
 
 
+@pilot_test
+async def test_the_panel_follows_the_terminal_width_until_b_decides(project_dir: Path) -> None:
+    app = MarginApp(Project.load(project_dir))
+    async with app.run_test(size=WIDE) as pilot:
+        await app.workers.wait_for_complete()
+        panel, documents = app.query_one(CodebookPanel), app.query_one(DocumentList)
+        assert panel.display and documents.display
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        assert not panel.display and documents.display  # narrow: the transcript keeps its room
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause()
+        assert panel.display
+        await pilot.press("b", "b")  # focus it, then hide it: from now on the user decides
+        await pilot.pause()
+        assert not panel.display
+        await pilot.resize_terminal(150, 40)
+        await pilot.pause()
+        assert not panel.display
+        await pilot.resize_terminal(90, 30)
+        await pilot.press("b")
+        await pilot.pause()
+        assert panel.display and not documents.display
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause()
+        assert panel.display and documents.display
+
+
 def test_every_binding_has_an_id_and_a_description() -> None:
     from margin.tui.code_tree import CodeTree
     from margin.tui.codebook_panel import CodeFilter

@@ -117,6 +117,9 @@ class CodebookPanel(Vertical):
         self.filter_text = ""
         self._announced: str | None = None
         self.unreadable = 0
+        self._width = 0
+        self._chosen: bool | None = None
+        """Shown (True) or hidden (False) by the user; None: as wide terminals have it."""
         """Documents left out of the counts because they cannot be read (`margin check` says why)."""
 
     # --- building -----------------------------------------------------------------------------------
@@ -137,14 +140,30 @@ class CodebookPanel(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Codebook"
-        self.display = self.app.size.width >= SHOWN_FROM
         self.history.listeners.append(self._follow)
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._fit)
+        self._fit()
         self.rebuild()
         self.recount()
 
     def on_unmount(self) -> None:
         if self._follow in self.history.listeners:
             self.history.listeners.remove(self._follow)
+
+    def _fit(self, _: object = None) -> None:
+        """Follow the terminal's width: shown from SHOWN_FROM columns until `b` decides otherwise, and in
+        the document list's room below BESIDE_DOCUMENTS_FROM."""
+        width = self.app.size.width
+        if width == self._width:
+            return
+        self._width = width
+        if self._chosen is None:
+            self.display = width >= SHOWN_FROM
+        self._place()
+
+    def _place(self) -> None:
+        narrow = self.display and self.app.size.width < BESIDE_DOCUMENTS_FROM
+        self.parent_container.set_class(narrow, "-codebook-narrow")
 
     def toggle(self) -> None:
         """Show the panel with the focus on the tree, or hide it (the focus goes to the transcript).
@@ -155,15 +174,14 @@ class CodebookPanel(Vertical):
             self.make_way()
             self.screen.query_one(TranscriptView).focus()
             return
-        if not self.display:
-            self.display = True
-            self.parent_container.set_class(self.app.size.width < BESIDE_DOCUMENTS_FROM, "-codebook-narrow")
+        self._chosen = self.display = True
+        self._place()
         self.code_tree.focus()
 
     def make_way(self) -> None:
         """Hide the panel (and give the document list back its room)."""
-        self.display = False
-        self.parent_container.remove_class("-codebook-narrow")
+        self.display = self._chosen = False
+        self._place()
 
     def make_room_for_documents(self) -> None:
         """Hide the panel if it took the document list's room (in a narrow terminal)."""
