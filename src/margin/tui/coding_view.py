@@ -77,6 +77,7 @@ class CodingView(TranscriptView):
     def on_unmount(self) -> None:
         if self._project_changed in self.coder.history.listeners:
             self.coder.history.listeners.remove(self._project_changed)
+        gc.unfreeze()  # what was kept from the collector is its business again once the view is gone
 
     # --- following the project ----------------------------------------------------------------------
     def show_document(self, document: Document | None, codebook: CodeStyles, offset: int = 0) -> None:
