@@ -33,6 +33,10 @@ def replace(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture
 def conflicted(tmp_path: Path) -> Path:
+    return make_conflicted(tmp_path)
+
+
+def make_conflicted(tmp_path: Path) -> Path:
     """Malik's clone in the middle of a merge with Rosa's work: both fixed the same two paragraphs
     differently and relabelled the same code differently; other changes merged cleanly."""
     origin = tmp_path / "origin"

@@ -133,12 +133,6 @@ def _preview(lines: tuple[str, ...], width: int = 90) -> str:
 
 def _edit(root: Path, path: str, paragraph: int | None, code: str | None) -> Any:
     """Open one conflict in $VISUAL/$EDITOR; what is saved (without markers) replaces it."""
-    import os
-    import shlex
-    import subprocess
-    import tempfile
-
-    from margin.core.conflict_blocks import has_conflicts
     from margin.core.errors import MarginError
     from margin.vcs import conflicts
 
@@ -147,19 +141,4 @@ def _edit(root: Path, path: str, paragraph: int | None, code: str | None) -> Any
         raise MarginError(
             f"{path} has {len(chosen)} matching conflicts — name one with --paragraph N or --code SLUG"
         )
-    editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
-    suffix = ".yaml" if path.endswith(".yaml") else ".txt"
-    with tempfile.TemporaryDirectory(prefix="margin-resolve-") as tmp:
-        target = Path(tmp) / f"conflict{suffix}"
-        target.write_text(conflicts.block_text(chosen[0]), encoding="utf-8")
-        try:
-            subprocess.run([*editor, str(target)], check=True)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise MarginError(f"the editor {editor[0]!r} failed ({exc}) — set $EDITOR") from None
-        text = target.read_text(encoding="utf-8")
-    if has_conflicts(text):
-        raise MarginError(
-            "the edited text still holds conflict markers — keep only the lines you want, then try again"
-        )
-    lines = text.removesuffix("\n").split("\n") if text else []
-    return conflicts.resolve(root, path, None, paragraph=paragraph, code=code, lines=lines)
+    return conflicts.edit(root, chosen[0], conflicts.editor_command())

@@ -122,11 +122,27 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
 
 
 def _run_app(path: Path) -> int:
-    project = load(path)  # report an unusable project here, before the screen switches
+    from margin.core.conflict_blocks import MESSAGE
+    from margin.core.errors import FormatError
+
+    try:
+        project = load(path)  # report an unusable project here, before the screen switches
+    except FormatError as exc:  # a merge left a conflict in the codebook (or settings): resolve it first
+        if exc.message != MESSAGE or not sys.stdout.isatty() or not _resolve_conflicts_first(path):
+            raise
+        project = load(path)
     repair_drivers(project.root)
     from margin.tui.app import run_app
 
     return int(run_app(project) or 0)
+
+
+def _resolve_conflicts_first(path: Path) -> bool:
+    """The conflict screen alone, for a project that cannot be loaded; True once no conflict is left."""
+    from margin.core.project import find_root
+    from margin.tui.conflicts_screen import run_conflicts_app
+
+    return run_conflicts_app(find_root(path))
 
 
 def repair_drivers(root: Path) -> None:

@@ -72,6 +72,7 @@ class MarginApp(App[None]):
         Binding("F,ctrl+f", "search", "Search all", id="app.search"),
         Binding("f3", "find_step(True)", "Next hit", show=False, id="app.find-next"),
         Binding("shift+f3", "find_step(False)", "Previous hit", show=False, id="app.find-previous"),
+        Binding("C", "conflicts", "Conflicts", show=False, id="app.conflicts"),
     ]
 
     def __init__(self, project: Project) -> None:
@@ -90,6 +91,8 @@ class MarginApp(App[None]):
         self.coder = Coder(project, self.history)
         """Runs the app's operations: checks the files on disk first, records the changes in the history."""
         self._segments: SegmentsScreen | None = None
+        self._conflicted: list[str] = []
+        """The files git listed as unmerged when the app last looked."""
 
     def compose(self) -> ComposeResult:
         project = self.project
@@ -148,6 +151,26 @@ class MarginApp(App[None]):
         root = self.project.root
         self.query_one(StatusBar).show_git(coder_name(root), branch_name(root))
         self.syncer.show_ahead_behind()
+        self.run_worker(self._look_for_conflicts, thread=True, group="conflicts", exclusive=True)
+
+    def _look_for_conflicts(self) -> None:
+        """Open the conflict screen when a merge left new conflicts (git's list of unmerged files)."""
+        from margin.vcs.conflicts import unmerged
+
+        found = unmerged(self.project.root)
+        if found and found != self._conflicted:
+            self.call_from_thread(self.action_conflicts)
+        self._conflicted = found
+
+    def action_conflicts(self) -> None:
+        """Resolve the conflicts a merge left: ours, theirs, both or edited, paragraph by paragraph."""
+        from margin.tui.conflicts_screen import ConflictsScreen
+
+        if not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen(self.project.root), self._after_conflicts)
+
+    def _after_conflicts(self, _: bool | None) -> None:
+        self.query_one(CodingView).check_disk()  # reload what the resolutions changed
 
     def _on_change(self, change: Change) -> None:
         self.query_one(StatusBar).show_changes(len(self.history.done))

@@ -219,10 +219,12 @@ def resolve(
     *,
     paragraph: int | None = None,
     code: str | None = None,
+    block: int | None = None,
     lines: list[str] | None = None,
 ) -> Resolution:
-    """Resolve conflicts of ``path``: the ones named (all by default) by taking ``choice`` (ours, theirs,
-    both: ours then theirs, base), or one block by ``lines`` (an edited version). A file left without
+    """Resolve conflicts of ``path``: the ones named by paragraph, code or block index (all by default) by
+    taking ``choice`` (ours, theirs, both: ours then theirs, base), or one of them by ``lines`` (an edited
+    version). A file left without
     conflicts is checked and, if git lists it as unmerged, staged with ``git add``. Nothing is written
     when the result would be an invalid file."""
     conflicts = conflicts_in(root, path)
@@ -231,8 +233,16 @@ def resolve(
     if conflicts[0].index < 0:
         return _resolve_whole(root, path, choice)
     chosen = select(conflicts, paragraph, code)
+    if block is not None:
+        chosen = [c for c in chosen if c.index == block]
     if not chosen:
-        named = f"paragraph {paragraph}" if paragraph is not None else f"code '{code}'"
+        named = (
+            f"paragraph {paragraph}"
+            if paragraph is not None
+            else f"code '{code}'"
+            if code
+            else f"block {block}"
+        )
         listing = ", ".join(c.where for c in conflicts)
         raise MarginError(f"{path} has no conflict at {named} — its conflicts: {listing}")
     if lines is not None and len(chosen) != 1:
@@ -247,8 +257,7 @@ def resolve(
     text = _read(root, path) or ""
     conflicted = parse_conflicts(text, path)
     for c in sorted(chosen, key=lambda c: -c.index):
-        block = conflicted.blocks[c.index]
-        new = lines if lines is not None else _choose(block, choice)
+        new = lines if lines is not None else _choose(conflicted.blocks[c.index], choice)
         conflicted = conflicted.resolve(c.index, new)
     result = conflicted.render()
     remaining = len(conflicted.blocks)
@@ -337,3 +346,34 @@ def block_text(conflict: Conflict) -> str:
     """A conflict as the text an editor shows: both versions (and the base) between markers."""
     block = Block(0, 0, conflict.ours, conflict.base, conflict.theirs)
     return "\n".join(render_block(block)) + "\n"
+
+
+def edit(root: Path, conflict: Conflict, editor: list[str]) -> Resolution:
+    """Resolve ``conflict`` by what the user writes in ``editor`` (a command as a list, run without a
+    shell) on a file holding both versions between markers; markers left in it are refused."""
+    import subprocess
+    import tempfile
+
+    suffix = ".yaml" if conflict.path.endswith(".yaml") else ".txt"
+    with tempfile.TemporaryDirectory(prefix="margin-resolve-") as tmp:
+        target = Path(tmp) / f"conflict{suffix}"
+        target.write_text(block_text(conflict), encoding="utf-8")
+        try:
+            subprocess.run([*editor, str(target)], check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise MarginError(f"the editor {editor[0]!r} failed ({exc}) — set $EDITOR") from None
+        text = target.read_text(encoding="utf-8")
+    if has_conflicts(text):
+        raise MarginError(
+            "the edited text still holds conflict markers — keep only the lines you want, then try again"
+        )
+    lines = text.removesuffix("\n").split("\n") if text else []
+    return resolve(root, conflict.path, None, block=conflict.index, lines=lines)
+
+
+def editor_command() -> list[str]:
+    """The user's editor: $VISUAL, else $EDITOR, else vi."""
+    import os
+    import shlex
+
+    return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
