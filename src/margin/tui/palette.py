@@ -76,13 +76,19 @@ def _bound(node: DOMNode) -> Iterator[tuple[str, str, tuple[str, ...]]]:
 
 
 def _unbound(node: DOMNode) -> Iterator[str]:
-    """Actions Margin's own classes define on ``node`` (not Textual's generic ones)."""
+    """Actions Margin's own classes define on ``node`` (not Textual's generic ones) that can run as
+    they are: those without parameters, or whose parameters all have defaults."""
     for cls in type(node).__mro__:
         if not cls.__module__.startswith("margin."):
             continue
         for name, member in vars(cls).items():
-            if name.startswith("action_") and callable(member):
+            if name.startswith("action_") and callable(member) and _runs_bare(member):
                 yield name.removeprefix("action_")
+
+
+def _runs_bare(method: Callable[..., object]) -> bool:
+    parameters = list(inspect.signature(method).parameters.values())[1:]  # after self
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters)
 
 
 def _doc(node: DOMNode, action: str) -> str:
