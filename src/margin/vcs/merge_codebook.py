@@ -182,7 +182,7 @@ class _Merge:
 
     def _add_aliases(self, aliases: list[tuple[str, str]]) -> None:
         for into, alias in aliases:
-            target = self.slug_of.get(into)
+            target = self._slug(into)
             if target is not None and self.cb.resolve(alias) is None:
                 self.cb.add_alias(target, alias)
 
