@@ -74,8 +74,7 @@ class _Triple:
 class _Side:
     """One version of the document: its paragraphs and where each chunk lies in its text."""
 
-    def __init__(self, name: str, doc: Document) -> None:
-        self.name = name
+    def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.pars = doc.text.split("\n")
         self.starts = doc.paragraph_starts
@@ -88,8 +87,10 @@ class _Side:
 
 
 class _BodyMerge:
+    """The merge of the three bodies: chunks of paragraphs, conflict blocks, codings on the merged text."""
+
     def __init__(self, docs: dict[str, Document], conflicts: list[str]) -> None:
-        self.sides = {k: _Side(k, d) for k, d in docs.items()}
+        self.sides = {k: _Side(d) for k, d in docs.items()}
         self.conflicts = conflicts
         self.final_newline = _pick(*(docs[k].final_newline for k in _SIDES))
         self.chunks = chunks(*(self.sides[k].pars for k in _SIDES))
