@@ -22,7 +22,6 @@ import re
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
 
 GITCONFIG = ".margin/gitconfig"
 ATTRIBUTES_FILE = ".gitattributes"
@@ -75,15 +74,18 @@ def attributes_block() -> list[str]:
 
 
 # --- git ------------------------------------------------------------------------------------------------
-def _repo(root: Path) -> Any:
-    from margin.vcs.repo import _git
+def _run(root: Path, *args: str) -> tuple[int, str]:
+    """``git ARGS`` in ``root`` (an argument list, no shell, no prompt): status and output. Plain
+    subprocess rather than GitPython: this runs on every open, and importing GitPython costs more than
+    the few git commands."""
+    import subprocess
 
-    return _git(root)
+    from margin.vcs.repo import GIT_ENV
 
-
-def _run(repo: Any, *args: str) -> tuple[int, str]:
-    status, out, _ = repo.git.execute(["git", *args], with_extended_output=True, with_exceptions=False)
-    return int(status), str(out)
+    done = subprocess.run(
+        ["git", *args], cwd=root, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=False
+    )
+    return done.returncode, done.stdout
 
 
 def _is_repository(root: Path) -> bool:
@@ -95,21 +97,12 @@ def check(root: Path) -> list[str]:
     """What is missing or altered in the registration of Margin's drivers here (empty: all is well)."""
     if not _is_repository(root):
         return []
-    repo = _repo(root)
-    try:
-        return [
-            *_check_config(repo, root),
-            *_check_includes(repo, root),
-            *_check_attributes(repo, root),
-            *_check_committed(root),
-        ]
-    finally:
-        repo.close()
+    return [*_check_config(root), *_check_includes(root), *_check_attributes(root), *_check_committed(root)]
 
 
-def _check_config(repo: Any, root: Path) -> list[str]:
+def _check_config(root: Path) -> list[str]:
     status, out = _run(
-        repo, "config", "--show-origin", "--get-regexp", r"^(merge\.margin-(doc|codebook)|diff\.margin)\."
+        root, "config", "--show-origin", "--get-regexp", r"^(merge\.margin-(doc|codebook)|diff\.margin)\."
     )
     found: dict[str, list[tuple[str, str]]] = {}
     for line in out.splitlines() if status == 0 else []:
@@ -155,11 +148,11 @@ def _runs_margin(value: str, arguments: str) -> bool:
     )
 
 
-def _includes(repo: Any, root: Path) -> list[tuple[str, str]]:
+def _includes(root: Path) -> list[tuple[str, str]]:
     """(key, value) of every include in .git/config that names a file inside the project."""
-    status, out = _run(repo, "config", "--local", "--get-regexp", r"^include(if\..*)?\.path$")
+    status, out = _run(root, "config", "--local", "--get-regexp", r"^include(if\..*)?\.path$")
     found = []
-    git_dir = Path(_run(repo, "rev-parse", "--absolute-git-dir")[1].strip())
+    git_dir = Path(_run(root, "rev-parse", "--absolute-git-dir")[1].strip())
     for line in out.splitlines() if status == 0 else []:
         key, _, value = line.partition(" ")
         target = (git_dir / os.path.expanduser(value)).resolve()
@@ -168,18 +161,18 @@ def _includes(repo: Any, root: Path) -> list[tuple[str, str]]:
     return found
 
 
-def _check_includes(repo: Any, root: Path) -> list[str]:
+def _check_includes(root: Path) -> list[str]:
     return [
         f".git/config includes {value!r}, a file inside the project that anyone who can push may change "
         "(git would run the commands it names) — Margin removes the include and writes its drivers into "
         ".git/config itself"
-        for _, value in _includes(repo, root)
+        for _, value in _includes(root)
     ]
 
 
-def _check_attributes(repo: Any, root: Path) -> list[str]:
+def _check_attributes(root: Path) -> list[str]:
     problems: list[str] = []
-    info = Path(_run(repo, "rev-parse", "--git-path", "info/attributes")[1].strip())
+    info = Path(_run(root, "rev-parse", "--git-path", "info/attributes")[1].strip())
     info = info if info.is_absolute() else root / info
     if not _has_block(info):
         problems.append(
@@ -188,7 +181,7 @@ def _check_attributes(repo: Any, root: Path) -> list[str]:
         )
     expected = {SAMPLE_DOCUMENT: ROUTES[0][1], "codebook.yaml": ROUTES[1][1]}
     expected.update((path, ROUTES[0][1]) for path in _document_paths(root))
-    status, out = _run(repo, "check-attr", "-z", "merge", "diff", "--", *expected)
+    status, out = _run(root, "check-attr", "-z", "merge", "diff", "--", *expected)
     fields = out.split("\0")
     wrong: dict[str, list[str]] = {}
     for i in range(0, len(fields) - 2, 3) if status == 0 else ():
@@ -266,16 +259,12 @@ def install(root: Path) -> None:
     _write_block(root / ATTRIBUTES_FILE)
     if _read(root / GITCONFIG) != gitconfig_text():
         atomic_write(root / GITCONFIG, gitconfig_text())
-    repo = _repo(root)
-    try:
-        info = Path(_run(repo, "rev-parse", "--git-path", "info/attributes")[1].strip())
-        _write_block(info if info.is_absolute() else root / info)
-        for key, value in _includes(repo, root):
-            _run(repo, "config", "--local", "--fixed-value", "--unset-all", key, value)
-        for key, value in _commands(local_prefix()).items():
-            _run(repo, "config", "--local", "--replace-all", key, value)
-    finally:
-        repo.close()
+    info = Path(_run(root, "rev-parse", "--git-path", "info/attributes")[1].strip())
+    _write_block(info if info.is_absolute() else root / info)
+    for key, value in _includes(root):
+        _run(root, "config", "--local", "--fixed-value", "--unset-all", key, value)
+    for key, value in _commands(local_prefix()).items():
+        _run(root, "config", "--local", "--replace-all", key, value)
 
 
 def repair(root: Path) -> list[str]:
