@@ -57,10 +57,10 @@ class Identity:
     removed: bool = False
 
     @property
-    def renamed_and_moved(self) -> bool:
-        """Its code renamed and its words changed: a merge cannot tell it from a removed coding and a new
-        one, so keeps it even where the other side removed it (nothing made is lost)."""
-        return len(self.codes) > 1 and len(self.words) > 1
+    def renamed(self) -> bool:
+        """Its code renamed (re-slugged, merged): a merge cannot tell that from a coding removed and a new
+        one made, so keeps it where another coder removed it meanwhile (nothing made is lost)."""
+        return len(self.codes) > 1
 
 
 @dataclass
@@ -426,11 +426,11 @@ def check_final(team: list[Coder], ledger: Ledger) -> int:
     owners: dict[tuple[str, str], list[Identity]] = {}
     alive = 0
     for slug, identity in ledger.identities.items():
-        if identity.removed and not identity.renamed_and_moved:
+        if identity.removed and not identity.renamed:
             continue
         names = {cb.resolve(code) for code in identity.codes} - {None}
         keys = [(identity.doc, name) for name in names if name is not None]
-        if identity.removed:  # may have survived (see Identity.renamed_and_moved): at most once
+        if identity.removed:  # may have survived (see Identity.renamed): at most once
             for key in keys:
                 owners.setdefault(key, []).append(identity)
             continue

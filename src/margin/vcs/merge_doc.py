@@ -213,6 +213,9 @@ class _BodyMerge:
     def _merge_codings(self, triples: dict[str, list[_Triple]]) -> tuple[list[Coding], list[str]]:
         o, a, b = triples["o"], triples["a"], triples["b"]
         in_a, in_b = _match(o, a), _match(o, b)
+        renamed_a, renamed_b = _renames(o, a, in_a), _renames(o, b, in_b)
+        used_a: set[int] = set()
+        used_b: set[int] = set()
         # result triples: (start, end, code, {side: coding index}, rank key)
         result: dict[tuple[int, int, str], tuple[dict[str, int], tuple[int, int, int]]] = {}
 
@@ -225,8 +228,17 @@ class _BodyMerge:
 
         for i, t in enumerate(o):
             ja, jb = in_a.get(i), in_b.get(i)
+            # another code on the same words: renamed (re-slugged, merged into another), or recoded; taken
+            # as such where the other side kept the coding or renamed it too — where the other side
+            # removed it, the new code stays as an addition (a rename cannot be told from a new coding)
+            if ja is None and (jb is not None or i in renamed_b):
+                ja = renamed_a.get(i)
+            if jb is None and (ja is not None or i in renamed_a):
+                jb = renamed_b.get(i)
             if ja is None or jb is None:
                 continue  # removed by one side
+            used_a.add(ja)
+            used_b.add(jb)
             ta, tb = a[ja], b[jb]
             s, e = self._position(t, ta, tb)
             origin = {"o": t.coding, "a": ta.coding, "b": tb.coding}
@@ -234,12 +246,13 @@ class _BodyMerge:
             # old slug stays: each side's codebook keeps it as an alias, so it follows the codebook merge
             code = {"a": ta.code, "b": tb.code, "conflict": t.code}[three(t.code, ta.code, tb.code)]
             keep(s, e, code, origin, (0, ta.coding, ta.rank))
-        matched_a, matched_b = set(in_a.values()), set(in_b.values())
+        used_a.update(in_a.values())
+        used_b.update(in_b.values())
         for j, t in enumerate(a):
-            if j not in matched_a:
+            if j not in used_a:
                 keep(t.start, t.end, t.code, {"a": t.coding}, (0, t.coding, t.rank))
         for j, t in enumerate(b):
-            if j not in matched_b:
+            if j not in used_b:
                 keep(t.start, t.end, t.code, {"b": t.coding}, (1, t.coding, t.rank))
         return self._codings(result)
 
@@ -341,8 +354,7 @@ class _BodyMerge:
 # --- helpers -------------------------------------------------------------------------------------------
 def _match(base: list[_Triple], side: list[_Triple]) -> dict[int, int]:
     """Which of the side's triples is each base triple: the same place and code; else the same code on
-    overlapping words (boundaries changed, or moved by a text edit); else another code on the same words,
-    one they did not carry before (the code renamed: re-slugged, merged into another, recoded)."""
+    overlapping words (its boundaries changed, or a text edit moved them)."""
     found: dict[int, int] = {}
     used: set[int] = set()
     exact: dict[tuple[int, int, str], int] = {}
@@ -358,32 +370,39 @@ def _match(base: list[_Triple], side: list[_Triple]) -> dict[int, int]:
             rest.append(i)
     if not rest:
         return found
-    here: dict[tuple[int, int], set[str]] = {}
-    for t in base:
-        here.setdefault((t.start, t.end), set()).add(t.code)
-
-    def same_code(t: _Triple, u: _Triple) -> bool:
-        return u.code == t.code
-
-    def renamed(t: _Triple, u: _Triple) -> bool:
-        return (u.start, u.end) == (t.start, t.end) and u.code not in here[t.start, t.end]
-
     order = sorted(range(len(side)), key=lambda j: side[j].start)
     starts = [side[j].start for j in order]
     longest = max((u.end - u.start for u in side), default=0)
-    for fits in (same_code, renamed):
-        for i in list(rest):
-            t = base[i]
-            best, best_overlap = -1, 0
-            for j in order[bisect.bisect_left(starts, t.start - longest) : bisect.bisect_left(starts, t.end)]:
-                u = side[j]
-                overlap = min(t.end, u.end) - max(t.start, u.start)
-                if j not in used and overlap > best_overlap and fits(t, u):
-                    best, best_overlap = j, overlap
-            if best >= 0:
-                found[i] = best
-                used.add(best)
-                rest.remove(i)
+    for i in rest:
+        t = base[i]
+        best, best_overlap = -1, 0
+        for j in order[bisect.bisect_left(starts, t.start - longest) : bisect.bisect_left(starts, t.end)]:
+            u = side[j]
+            overlap = min(t.end, u.end) - max(t.start, u.start)
+            if j not in used and overlap > best_overlap and u.code == t.code:
+                best, best_overlap = j, overlap
+        if best >= 0:
+            found[i] = best
+            used.add(best)
+    return found
+
+
+def _renames(base: list[_Triple], side: list[_Triple], matched: dict[int, int]) -> dict[int, int]:
+    """For base triples the side does not have: a triple of the side on the same words with a code they
+    did not carry in the base (the code renamed, or the coding recoded)."""
+    here: dict[tuple[int, int], set[str]] = {}
+    for t in base:
+        here.setdefault((t.start, t.end), set()).add(t.code)
+    taken = set(matched.values())
+    free: dict[tuple[int, int], list[int]] = {}
+    for j, u in enumerate(side):
+        if j not in taken and u.code not in here.get((u.start, u.end), ()):
+            free.setdefault((u.start, u.end), []).append(j)
+    found: dict[int, int] = {}
+    for i, t in enumerate(base):
+        candidates = free.get((t.start, t.end))
+        if i not in matched and candidates:
+            found[i] = candidates.pop(0)
     return found
 
 
