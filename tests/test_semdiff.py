@@ -72,7 +72,7 @@ def test_word_diff() -> None:
     )
     long = " ".join(f"w{i}" for i in range(30))
     assert word_diff(long, long.replace("w15", "x15")) == "… w11 w12 w13 w14 [-w15-]{+x15+} w16 w17 w18 w19 …"
-    assert word_diff("a b", "a  b") == "a[-·-]{+··+}b"
+    assert word_diff("a b", "a  b") == "a[-·b-]{+··b+}"
 
 
 CODEBOOK = """\

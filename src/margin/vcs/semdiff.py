@@ -128,8 +128,8 @@ def _context(tokens: Sequence[str], words: int, head: bool, tail: bool) -> str:
     at = [k for k, t in enumerate(tokens) if not t.isspace()]
     if len(at) <= words * (head + tail):
         return "".join(tokens)
-    first = "".join(tokens[: at[words - 1] + 1]) + " " if head else ""
-    last = " " + "".join(tokens[at[-words] :]) if tail else ""
+    first = "".join(tokens[: at[words - 1] + 1]).rstrip() + " " if head else ""
+    last = " " + "".join(tokens[at[-words] :]).lstrip() if tail else ""
     return f"{first}…{last}"
 
 
@@ -144,7 +144,7 @@ def word_diff(old: str, new: str, context: int = 4) -> str:
             out.append(_context(a[i1:i2], context, head=n > 0, tail=n < len(ops) - 1))
             continue
         removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if not removed.strip() and not added.strip():  # only spacing changed: show it
+        if removed.strip() == added.strip():  # only the spacing changed: show it
             removed, added = removed.replace(" ", "·"), added.replace(" ", "·")
         outer = added if added.strip() else removed  # spaces around a change stay outside its marks
         out.append(outer[: len(outer) - len(outer.lstrip())])
