@@ -104,7 +104,9 @@ def conflict_problems(source: str, doc_id: str, path: str) -> list[FormatError]:
     except FormatError as exc:
         return [exc]
     problems = [
-        FormatError(f"{MESSAGE} (lines {b.line}–{b.end_line} hold both versions)", path=path, line=b.line, column=1)
+        FormatError(
+            f"{MESSAGE} (lines {b.line}–{b.end_line} hold both versions)", path=path, line=b.line, column=1
+        )
         for b in conflicted.blocks
     ]
     seen: set[tuple[int, int, str]] = set()
