@@ -378,6 +378,7 @@ def test_app_offers_a_recovered_session_and_commits_at_quit(repo: Path) -> None:
 
 def test_app_keeps_a_recovered_session_and_end_session_starts_a_new_one(repo: Path) -> None:
     from margin.tui.app import MarginApp
+    from margin.tui.palette import available_actions
     from margin.tui.session_ui import RecoveredScreen
 
     crashed = Coding(repo)
@@ -390,6 +391,8 @@ def test_app_keeps_a_recovered_session_and_end_session_starts_a_new_one(repo: Pa
             await pilot.pause()
             assert isinstance(app.screen, RecoveredScreen)
             await pilot.press("k")
+            offered = {a.action: a for a in available_actions(app.focused, app.screen)}
+            assert offered["end_session"].title == "End session" and offered["end_session"].keys
             span = app.project.document("qual1/int-07").text.index("How did")
             app.history.record(ops.apply_codes(app.project, "qual1/int-07", span, span + 7, ["presence"]))
             await pilot.press("S")
