@@ -42,6 +42,7 @@ class Block:
     ours: tuple[str, ...]
     base: tuple[str, ...] | None
     theirs: tuple[str, ...]
+    labels: tuple[str, str, str] = ("ours", "base", "theirs")  # what follows the markers (git: HEAD, …)
 
     def side(self, side: Side) -> tuple[str, ...]:
         if side == "base":
@@ -135,12 +136,17 @@ class Conflicted:
         return "\n".join(lines) + ("\n" if self.final_newline else "")
 
 
-def render_block(block: Block, labels: tuple[str, str, str] = ("ours", "base", "theirs")) -> list[str]:
+def render_block(block: Block) -> list[str]:
     """The lines of a block with its markers."""
-    out = [f"{OPEN} {labels[0]}", *block.ours]
+
+    def marker(sign: str, label: str) -> str:
+        return f"{sign} {label}" if label else sign
+
+    ours, base, theirs = block.labels
+    out = [marker(OPEN, ours), *block.ours]
     if block.base is not None:
-        out += [f"{BASE} {labels[1]}", *block.base]
-    return [*out, SEP, *block.theirs, f"{CLOSE} {labels[2]}"]
+        out += [marker(BASE, base), *block.base]
+    return [*out, SEP, *block.theirs, marker(CLOSE, theirs)]
 
 
 def parse_conflicts(text: str, path: str = "") -> Conflicted:
@@ -178,12 +184,14 @@ def _kind(line: str) -> str | None:
 
 def _read_block(raw: list[str], start: int, path: str) -> tuple[Block, int]:
     sections: dict[str, list[str]] = {OPEN: []}
+    labels = {OPEN: raw[start][8:], BASE: "base", CLOSE: ""}
     current = OPEN
     for j in range(start + 1, len(raw)):
         kind = _kind(raw[j])
         if kind is None:
             sections[current].append(raw[j])
             continue
+        labels[kind] = raw[j][8:]
         expected = {OPEN: (BASE, SEP), BASE: (SEP,), SEP: (CLOSE,)}[current]
         if kind not in expected or (kind == SEP and current == SEP):
             raise FormatError(
@@ -200,6 +208,7 @@ def _read_block(raw: list[str], start: int, path: str) -> tuple[Block, int]:
                 tuple(sections[OPEN]),
                 tuple(sections[BASE]) if BASE in sections else None,
                 tuple(sections[SEP]),
+                (labels[OPEN], labels[BASE], labels[CLOSE]),
             )
             return block, j + 1
         current = kind
