@@ -237,6 +237,17 @@ def test_first_commit_of_a_repository_without_commits(project_dir: Path) -> None
     c.session.commit()
     assert commits(project_dir) == 1
     assert "codebook.yaml" in git(project_dir, "show", "--name-only", "--format=", "HEAD").split()
+    (project_dir / "memos").mkdir(exist_ok=True)
+    (project_dir / "memos" / "project.md").write_text("# Why peer support\n", encoding="utf-8")
+    (project_dir / "margin.yaml").write_text("name: Peer study\n", encoding="utf-8")
+    (project_dir / "documents" / "qual2" / "fg-01.txt").unlink()
+    later = Session(project_dir)
+    recovered = later.begin()
+    assert recovered is not None
+    later.commit_recovered(recovered)
+    assert git(project_dir, "log", "-1", "--format=%s").strip() == (
+        "Recovered session: 1 document deleted, 1 memo changed, settings changed"
+    )
 
 
 def test_recovered_session_is_offered_then_committed_or_kept(repo: Path) -> None:

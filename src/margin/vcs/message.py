@@ -70,8 +70,13 @@ def summary(decisions: Sequence[Decision], with_documents: bool = True) -> str:
     if any(d.kind.startswith(("participant", "attribute")) for d in decisions):
         parts.append("participants edited")
     others = {d.path for d in decisions if d.kind.startswith("file-") or d.kind.endswith("-unreadable")}
-    if others:
-        parts.append(_plural(len(others), "other file changed", "other files changed"))
+    memos = {p for p in others if p.startswith("memos/")}
+    if memos:
+        parts.append(_plural(len(memos), "memo changed", "memos changed"))
+    if "margin.yaml" in others:
+        parts.append("settings changed")
+    if others - memos - {"margin.yaml"}:
+        parts.append(_plural(len(others - memos - {"margin.yaml"}), "file unreadable", "files unreadable"))
     return ", ".join(parts) or "files rewritten without a change in content"
 
 
