@@ -185,8 +185,8 @@ class Coder:
             return False
         first = max(0, inside[0] + self.rng.choice((-1, 0, 1)))
         last = min(len(found) - 1, inside[-1] + self.rng.choice((-1, 0, 1)))
-        if last < first:
-            return False
+        if last < first or first > inside[-1] or last < inside[0]:
+            return False  # widened or narrowed, not moved to other words (that is a removal and a new coding)
         new_start, new_end = found[first].start(), found[last].end()
         before = words_of(doc.text[start:end])
         ops.change_coding(project, doc_id, start, end, new_start=new_start, new_end=new_end)
