@@ -185,3 +185,20 @@ def test_a_conflicted_project_says_what_to_do(conflicted: Path, capsys: pytest.C
     assert main(["-C", str(conflicted), "check"]) == 1
     out = capsys.readouterr().out
     assert f"{DOC}:7:1: an unresolved git merge conflict" in out and f"{DOC}:14:1:" in out
+
+
+def test_a_document_deleted_on_one_side_and_changed_on_the_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_conflicted(tmp_path)
+    git(root, "merge", "--abort")
+    git(root, "rm", "-q", DOC)
+    git(root, "commit", "-qm", "the transcript goes")
+    assert git(root, "merge", "--no-edit", "origin/main", check=False).returncode != 0
+    assert resolve(root) == 0
+    assert f"{DOC}  the whole file" in capsys.readouterr().out
+    assert resolve(root, "int-07", "--both") == 1
+    assert "no conflict block to combine — choose --ours or --theirs" in capsys.readouterr().err
+    assert resolve(root, "int-07", "--ours") == 0  # ours deleted it
+    assert not (root / DOC).exists()
+    assert DOC not in git(root, "diff", "--name-only", "--diff-filter=U").stdout
