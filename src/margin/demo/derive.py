@@ -192,5 +192,5 @@ class Final:
     def qual1(self, doc_id: str) -> list[Coding]:
         return [qual1_coding(doc_id, c) for c in self.codings(doc_id)]
 
-    def open(self, doc_id: str) -> list[Coding]:
+    def open_coded(self, doc_id: str) -> list[Coding]:
         return [c for c in (open_coding(doc_id, c) for c in self.codings(doc_id)) if c is not None]

@@ -33,6 +33,7 @@ from margin.demo import recode, story
 from margin.demo.derive import (
     Final,
     StoryError,
+    blind_coding,
     first_codebook,
     first_project_memo,
     imported,
@@ -90,11 +91,18 @@ class Coder:
     @contextmanager
     def at(self, when: str) -> Iterator[None]:
         """Git acts as this coder, at ``when`` (ISO 8601 with the offset of the time)."""
-        for role in ("AUTHOR", "COMMITTER"):
-            os.environ[f"GIT_{role}_NAME"] = self.person.name
-            os.environ[f"GIT_{role}_EMAIL"] = self.person.email
-            os.environ[f"GIT_{role}_DATE"] = when
-        yield
+        values = {"NAME": self.person.name, "EMAIL": self.person.email, "DATE": when}
+        wanted = {f"GIT_{role}_{key}": v for role in ("AUTHOR", "COMMITTER") for key, v in values.items()}
+        saved = {name: os.environ.get(name) for name in wanted}
+        os.environ.update(wanted)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     def session(self, when: str, work: Work, *, title: str | None = None, pull: bool = True) -> None:
         """A coding session ending at ``when``, synced after (and before, unless ``pull`` is False: the
@@ -138,7 +146,7 @@ def _half(doc: Document, codings: list[Coding], half: int | None) -> list[Coding
 def coding(final: Final, stage: str, doc_ids: Iterable[str], half: int | None = None) -> Work:
     """Code transcripts to a stage of the story: "qual1" (QUAL1's tree), "open" (QUAL2's open codes,
     made as they are needed) or "final" (the merged tree)."""
-    wanted = {"qual1": final.qual1, "open": final.open, "final": final.codings}[stage]
+    wanted = {"qual1": final.qual1, "open": final.open_coded, "final": final.codings}[stage]
 
     def work(project: Project) -> Iterator[Change]:
         for doc_id in doc_ids:
@@ -165,8 +173,6 @@ def blind(final: Final, person: Person) -> Work:
     """The calibration round: one coder's own coding of the two calibration transcripts."""
 
     def work(project: Project) -> Iterator[Change]:
-        from margin.demo.derive import blind_coding
-
         for doc_id in story.CALIBRATION_DOCUMENTS:
             doc = project.document(doc_id)
             codings = blind_coding(doc, final.qual1(doc_id), project.codebook, person.clone)
