@@ -208,3 +208,16 @@ def test_the_driver_reports_conflicts_and_exits_1(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stderr == f"margin: {DOC}: conflict in ¶2 — run `margin resolve`\n"
+
+
+def test_a_global_setting_that_local_config_overrides_is_no_problem(
+    remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    malik = clone(remote, "malik")
+    drivers.install(malik)
+    global_config = tmp_path / "gitconfig"
+    global_config.write_text(
+        '[merge "margin-doc"]\n\tdriver = margin merge-file doc %O %A %B %P\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(global_config))
+    assert drivers.check(malik) == []

@@ -118,8 +118,8 @@ def _check_config(root: Path) -> list[str]:
         if not values:
             missing.append(key.rpartition(".")[0])
             continue
-        origin, value = values[-1]
-        if len(values) > 1 or not _runs_margin(value, expected.removeprefix("margin")):
+        origin, value = values[-1]  # git uses the last value it reads (.git/config after ~/.gitconfig)
+        if not _runs_margin(value, expected.removeprefix("margin")):
             problems.append(
                 f"{key} in {origin} runs `{value}` instead of Margin's `{expected}` — git must not run "
                 "commands that Margin did not write"
