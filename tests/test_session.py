@@ -17,7 +17,7 @@ from margin.core import operations as ops
 from margin.core.document import load_document
 from margin.core.project import Project
 from margin.vcs.message import read_trailers
-from margin.vcs.repo import init_repository
+from margin.vcs.repo import GitError, init_repository
 from margin.vcs.session import NoIdentity, Session, check_identity
 
 
@@ -286,6 +286,21 @@ def test_recovered_session_is_offered_then_committed_or_kept(repo: Path) -> None
     assert status(repo) == "?? documents/qual2/.fg-01.txt.x1y2.tmp\n"  # never a project file
 
 
+def test_a_lock_left_by_a_killed_git_is_named_and_nothing_is_staged(repo: Path) -> None:
+    c = Coding(repo)
+    c.code("qual2/fg-01", "Nothing", "role-models")
+    lock = repo / ".git" / "index.lock"
+    lock.write_text("", encoding="utf-8")
+    with pytest.raises(GitError) as caught:
+        c.session.commit()
+    assert str(caught.value).startswith(f"{lock} exists: another git program is working here, or one was")
+    assert "if no git program is running, delete that file and try again" in str(caught.value)
+    lock.unlink()
+    recovered = Session(repo).begin()
+    assert recovered is not None and recovered.paths == ("documents/qual2/fg-01.txt",)
+    assert Session(repo).commit_recovered(recovered) is not None
+
+
 def test_without_a_git_identity_the_message_says_what_to_run(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -514,9 +529,7 @@ def test_killed_while_coding_nothing_is_half_written_and_every_change_is_offered
         if proc.stderr:
             proc.stderr.close()
 
-        lock = repo / ".git" / "index.lock"
-        if lock.exists():  # git was killed mid-commit: the error names this file and says to delete it
-            lock.unlink()
+        locks = sorted((repo / ".git").rglob("*.lock"))  # left by a git killed half-way through a commit
         project = Project.load(repo)  # every file still parses: never half written
         for doc_id in project.document_ids():
             project.document(doc_id)
@@ -529,7 +542,14 @@ def test_killed_while_coding_nothing_is_half_written_and_every_change_is_offered
                 ["git", "-C", str(repo), "show", f"{head}:{p}"], capture_output=True, check=False
             ).stdout
         }
-        recovered = Session(repo).begin()
+        recovered = Session(repo).begin()  # git status works with the locks there
+        if locks and recovered is not None:  # committing is refused: the message names the lock
+            with pytest.raises(GitError, match="if no git program is running, delete that file") as caught:
+                Session(repo).commit_recovered(recovered)
+            assert any(str(lock) in str(caught.value) for lock in locks)
+            assert Session(repo).begin() == recovered  # and nothing was lost or half done
+        for lock in locks:  # as the message says
+            lock.unlink()
         if not changed:
             assert recovered is None
             continue
