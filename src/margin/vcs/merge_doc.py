@@ -228,13 +228,11 @@ class _BodyMerge:
 
         for i, t in enumerate(o):
             ja, jb = in_a.get(i), in_b.get(i)
-            # another code on the same words: renamed (re-slugged, merged into another), or recoded; taken
-            # as such where the other side kept the coding or renamed it too — where the other side
-            # removed it, the new code stays as an addition (a rename cannot be told from a new coding)
-            if ja is None and (jb is not None or i in renamed_b):
-                ja = renamed_a.get(i)
-            if jb is None and (ja is not None or i in renamed_a):
-                jb = renamed_b.get(i)
+            # another code on the same words on both sides: both renamed it (re-slugged, merged into
+            # another). On one side only, it is read as a removal and a new coding: a rename cannot be
+            # told from a recoding, and this way nothing either side made is lost
+            if ja is None and jb is None and i in renamed_a and i in renamed_b:
+                ja, jb = renamed_a[i], renamed_b[i]
             if ja is None or jb is None:
                 continue  # removed by one side
             used_a.add(ja)
@@ -242,8 +240,8 @@ class _BodyMerge:
             ta, tb = a[ja], b[jb]
             s, e = self._position(t, ta, tb)
             origin = {"o": t.coding, "a": ta.coding, "b": tb.coding}
-            # a code one side renamed (re-slug, merge, recode); renamed differently on both sides, the
-            # old slug stays: each side's codebook keeps it as an alias, so it follows the codebook merge
+            # renamed differently on both sides, the old slug stays: each side's codebook keeps it as an
+            # alias, so it follows the codebook merge
             code = {"a": ta.code, "b": tb.code, "conflict": t.code}[three(t.code, ta.code, tb.code)]
             keep(s, e, code, origin, (0, ta.coding, ta.rank))
         used_a.update(in_a.values())
