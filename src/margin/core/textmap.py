@@ -49,29 +49,47 @@ def diff_blocks(old: str, new: str, by_word: bool) -> list[tuple[int, int, int, 
     ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in middle.get_opcodes()]
     if tail:
         ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
-    blocks = []
+    blocks: list[tuple[int, int, int, int, str]] = []
     for tag, i1, i2, j1, j2 in ops:
         if i1 == i2:
             continue
-        o1, o2, n1, n2 = a_pos[i1], a_pos[i2], b_pos[j1], b_pos[j2]
-        if by_word and tag == "replace" and i2 - i1 == j2 - j1:  # words edited in place: by character
-            blocks += [
-                (x1 + o1, x2 + o1, y1 + n1, y2 + n1, t)
-                for x1, x2, y1, y2, t in diff_blocks(old[o1:o2], new[n1:n2], False)
-            ]
+        if by_word and tag == "replace" and i2 - i1 == j2 - j1:  # words edited in place, one for one
+            for k in range(i2 - i1):
+                o1, o2, n1, n2 = a_pos[i1 + k], a_pos[i1 + k + 1], b_pos[j1 + k], b_pos[j1 + k + 1]
+                if old[o1:o2] == new[n1:n2]:
+                    blocks.append((o1, o2, n1, n2, "equal"))
+                elif _similar(old[o1:o2], new[n1:n2]):  # a typo fixed: boundaries inside it follow it
+                    blocks += [
+                        (x1 + o1, x2 + o1, y1 + n1, y2 + n1, t)
+                        for x1, x2, y1, y2, t in diff_blocks(old[o1:o2], new[n1:n2], False)
+                    ]
+                else:  # another word: spans go to its ends, never into it
+                    blocks += _replaced(old, new, o1, o2, n1, n2)
             continue
-        space = 0  # the spaces both replacements start with stay what they were
-        while (
-            tag == "replace"
-            and o1 + space < o2 - 1
-            and n1 + space < n2 - 1
-            and old[o1 + space] == new[n1 + space] == " "
-        ):
-            space += 1
-        if space:
-            blocks.append((o1, o1 + space, n1, n1 + space, "equal"))
-        blocks.append((o1 + space, o2, n1 + space, n2, tag))
+        blocks += _replaced(old, new, a_pos[i1], a_pos[i2], b_pos[j1], b_pos[j2], tag)
     return blocks
+
+
+def _similar(a: str, b: str) -> bool:
+    """Whether ``b`` reads as ``a`` with a few letters changed (a typo fixed, not another word)."""
+    return difflib.SequenceMatcher(None, a.strip(), b.strip(), False).ratio() >= 0.6
+
+
+def _replaced(
+    old: str, new: str, o1: int, o2: int, n1: int, n2: int, tag: str = "replace"
+) -> list[tuple[int, int, int, int, str]]:
+    """A replaced stretch; the spaces both sides start with stay what they were."""
+    space = 0
+    while (
+        tag == "replace"
+        and o1 + space < o2 - 1
+        and n1 + space < n2 - 1
+        and old[o1 + space] == new[n1 + space] == " "
+    ):
+        space += 1
+    return ([(o1, o1 + space, n1, n1 + space, "equal")] if space else []) + [
+        (o1 + space, o2, n1 + space, n2, tag)
+    ]
 
 
 def offset_map(old: str, new: str) -> Callable[[int, bool], int]:
