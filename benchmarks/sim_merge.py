@@ -57,6 +57,12 @@ class Identity:
     removed: bool = False
 
     @property
+    def anchor(self) -> str:
+        """The first word it was made on: every change of its boundaries keeps it, as widening and
+        narrowing do (a coding moved to other words is a removal and a new coding to a merge)."""
+        return min(self.words[0]) if self.words[0] else ""
+
+    @property
     def renamed(self) -> bool:
         """Its code renamed (re-slugged, merged): a merge cannot tell that from a coding removed and a new
         one made, so keeps it where another coder removed it meanwhile (nothing made is lost)."""
@@ -189,9 +195,12 @@ class Coder:
             return False  # widened or narrowed, not moved to other words (that is a removal and a new coding)
         new_start, new_end = found[first].start(), found[last].end()
         before = words_of(doc.text[start:end])
+        owners = self.ledger.of_coding(doc_id, codes, before)
+        covered = frozenset(words_of(doc.text[new_start:new_end]))
+        if any(i.anchor in before and i.anchor not in covered for i in owners):
+            return False  # boundaries move around the words first coded: a coding is never moved away
         ops.change_coding(project, doc_id, start, end, new_start=new_start, new_end=new_end)
-        covered = frozenset(words_of(project.document(doc_id).text[new_start:new_end]))
-        for identity in self.ledger.of_coding(doc_id, codes, before):
+        for identity in owners:
             identity.words.append(covered)
         return True
 
