@@ -80,32 +80,25 @@ def unmerged(root: Path) -> list[str]:
     """Files git lists as unmerged (empty outside a merge, or outside a git repository)."""
     if not (root / ".git").exists():
         return []
-    from margin.vcs.repo import _git
+    from margin.vcs.repo import run_git
 
-    repo = _git(root)
-    try:
-        status, out, _ = repo.git.execute(
-            ["git", "diff", "--name-only", "--diff-filter=U", "-z"],
-            with_extended_output=True,
-            with_exceptions=False,
-        )
-    finally:
-        repo.close()
-    return sorted({p for p in str(out).split("\0") if p}) if int(status) == 0 else []
+    status, out, _ = run_git(root, "diff", "--name-only", "--diff-filter=U", "-z")
+    return sorted({p for p in out.split("\0") if p}) if status == 0 else []
 
 
 def conflicted_paths(root: Path) -> list[str]:
-    """Unmerged files, and project files that hold conflict blocks, in order."""
+    """The files git lists as unmerged; outside a merge, project files that still hold conflict blocks."""
     found = set(unmerged(root))
-    candidates = [root / name for name in ("codebook.yaml", "participants.yaml", "margin.yaml")]
-    candidates += sorted((root / "documents").rglob("*.txt")) if (root / "documents").is_dir() else []
-    for path in candidates:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if (b"<<<<<<<" in data or b">>>>>>>" in data) and has_conflicts(data.decode("utf-8", "replace")):
-            found.add(path.relative_to(root).as_posix())
+    if not found:
+        candidates = [root / name for name in ("codebook.yaml", "participants.yaml", "margin.yaml")]
+        candidates += sorted((root / "documents").rglob("*.txt")) if (root / "documents").is_dir() else []
+        for path in candidates:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if (b"<<<<<<<" in data or b">>>>>>>" in data) and has_conflicts(data.decode("utf-8", "replace")):
+                found.add(path.relative_to(root).as_posix())
     return sorted(found, key=lambda p: (not p.startswith("codebook"), p))
 
 
@@ -322,14 +315,10 @@ def _stage(root: Path, path: str) -> bool:
 
 
 def _git(root: Path, *args: str) -> tuple[int, str]:
-    from margin.vcs.repo import _git as repo_of
+    from margin.vcs.repo import run_git
 
-    repo = repo_of(root)
-    try:
-        status, _, err = repo.git.execute(["git", *args], with_extended_output=True, with_exceptions=False)
-    finally:
-        repo.close()
-    return int(status), str(err)
+    status, _, err = run_git(root, *args)
+    return status, err
 
 
 def _read(root: Path, path: str) -> str | None:

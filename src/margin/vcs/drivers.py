@@ -75,17 +75,10 @@ def attributes_block() -> list[str]:
 
 # --- git ------------------------------------------------------------------------------------------------
 def _run(root: Path, *args: str) -> tuple[int, str]:
-    """``git ARGS`` in ``root`` (an argument list, no shell, no prompt): status and output. Plain
-    subprocess rather than GitPython: this runs on every open, and importing GitPython costs more than
-    the few git commands."""
-    import subprocess
+    from margin.vcs.repo import run_git
 
-    from margin.vcs.repo import GIT_ENV
-
-    done = subprocess.run(
-        ["git", *args], cwd=root, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=False
-    )
-    return done.returncode, done.stdout
+    status, out, _ = run_git(root, *args)
+    return status, out
 
 
 def _is_repository(root: Path) -> bool:

@@ -25,6 +25,17 @@ def _git(path: Path):  # type: ignore[no-untyped-def]
         raise GitError(f"{path} is not a git repository — run `git init` there, or `margin init`") from None
 
 
+def run_git(root: Path, *args: str) -> tuple[int, str, str]:
+    """``git ARGS`` in ``root``: status, output and error output. An argument list (no shell), no prompt;
+    plain subprocess for the quick commands of checks that run often (GitPython costs more to import)."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", *args], cwd=root, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=False
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
 def has_identity(path: Path) -> bool:
     import git
 
