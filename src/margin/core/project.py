@@ -53,11 +53,17 @@ def _read(path: Path, name: str) -> str:
 class Project:
     """The files of one project. Documents are parsed on first use and kept."""
 
-    def __init__(self, root: Path, settings: dict[str, Any], codebook: Codebook, participants: Participants):
+    def __init__(
+        self,
+        root: Path,
+        settings: dict[str, Any],
+        codebook: Codebook,
+        participants: Participants | None = None,
+    ):
         self.root = root
         self.settings = settings
         self.codebook = codebook
-        self.participants = participants
+        self._participants = participants
         self._documents: dict[str, Document] = {}
         self._ids: list[str] | None = None
 
@@ -66,7 +72,6 @@ class Project:
     def load(cls, path: Path | str = ".") -> Project:
         """Load the project at ``path`` (or the one above it). Raises FormatError for unusable files."""
         from margin.core.codebook import Codebook
-        from margin.core.participants import Participants, new_participants
 
         root = find_root(Path(path))
         settings = load_safe(_read(root / SETTINGS, SETTINGS), SETTINGS) or {}
@@ -80,13 +85,25 @@ class Project:
             from margin.core.codebook import new_codebook
 
             codebook = new_codebook()
-        participants_path = root / PARTICIPANTS
-        participants = (
-            Participants.parse(_read(participants_path, PARTICIPANTS), PARTICIPANTS)
-            if participants_path.exists()
-            else new_participants()
-        )
-        return cls(root, settings, codebook, participants)
+        return cls(root, settings, codebook)
+
+    @property
+    def participants(self) -> Participants:
+        """participants.yaml, read on first use (counting codes does not need it)."""
+        if self._participants is None:
+            from margin.core.participants import Participants, new_participants
+
+            path = self.root / PARTICIPANTS
+            self._participants = (
+                Participants.parse(_read(path, PARTICIPANTS), PARTICIPANTS)
+                if path.exists()
+                else new_participants()
+            )
+        return self._participants
+
+    @participants.setter
+    def participants(self, value: Participants) -> None:
+        self._participants = value
 
     @property
     def name(self) -> str:
