@@ -28,6 +28,7 @@ from pathlib import Path
 
 from margin.core import operations as ops
 from margin.core.check import check_project
+from margin.core.conflict_blocks import parse_conflicts
 from margin.core.errors import OperationError
 from margin.core.markup import parse_body
 from margin.core.project import Project
@@ -80,12 +81,16 @@ class Ledger:
         self.counter += 1
         return f"{prefix}{self.counter}"
 
-    def of_coding(self, doc: str, codes: tuple[str, ...], words: set[str]) -> list[Identity]:
-        """The identities a coding seen in some clone stands for."""
+    def of_coding(self, doc: str, codes: tuple[str, ...], words: set[str], text: str) -> list[Identity]:
+        """The identities a coding seen in a clone (on ``words`` of the document's ``text``) stands for:
+        those that carried one of its codes and cover its words — or, on words all new, those whose own
+        words are all gone from the text (edits replaced them)."""
         found = [i for i in self.identities.values() if i.doc == doc and i.codes.intersection(codes)]
         if len(found) > 1:
             near = [i for i in found if any(w & words for w in i.words)]
-            found = near or found
+            present = words_of(text)
+            moved = [i for i in found if not any(w & present for w in i.words)]
+            found = near or moved or found
         return found
 
     def renamed(self, old: str, new: str) -> None:
@@ -172,7 +177,7 @@ class Coder:
         doc_id, start, end, codes = self.rng.choice(codings)
         text = project.document(doc_id).text
         ops.remove_coding(project, doc_id, start, end)
-        for identity in self.ledger.of_coding(doc_id, codes, words_of(text[start:end])):
+        for identity in self.ledger.of_coding(doc_id, codes, words_of(text[start:end]), text):
             identity.removed = True
         return True
 
@@ -195,7 +200,7 @@ class Coder:
             return False  # widened or narrowed, not moved to other words (that is a removal and a new coding)
         new_start, new_end = found[first].start(), found[last].end()
         before = words_of(doc.text[start:end])
-        owners = self.ledger.of_coding(doc_id, codes, before)
+        owners = self.ledger.of_coding(doc_id, codes, before, doc.text)
         covered = frozenset(words_of(doc.text[new_start:new_end]))
         if any(i.anchor in before and i.anchor not in covered for i in owners):
             return False  # boundaries move around the words first coded: a coding is never moved away
@@ -314,12 +319,13 @@ class Coder:
 
     def _note_lost(self, c: conflicts_mod.Conflict) -> None:
         doc_id = c.path[len("documents/") : -len(".txt")]
+        whole = parse_conflicts((self.root / c.path).read_text(encoding="utf-8")).view("ours")
         kept = set()
         for side, lines in (("ours", c.ours), ("theirs", c.theirs), ("base", c.base or ())):
             text, codings = parse_body("\n".join(lines))
             for coding in codings:
                 words = words_of(text[coding.start : coding.end])
-                for identity in self.ledger.of_coding(doc_id, coding.codes, words):
+                for identity in self.ledger.of_coding(doc_id, coding.codes, words, whole):
                     if side == "ours":  # our version of the paragraph is the decision now
                         kept.add(id(identity))
                         identity.words.append(frozenset(words))
