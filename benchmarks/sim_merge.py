@@ -56,6 +56,7 @@ class Identity:
     codes: set[str]
     words: list[frozenset[str]]
     removed: bool = False
+    removals: list[str] = field(default_factory=list)  # the commits that removed it
 
     @property
     def anchor(self) -> str:
@@ -111,6 +112,7 @@ class Coder:
         self.ledger = ledger
         self.rng = rng
         self.merges = 0
+        self.removing: list[Identity] = []  # removed in this session, not committed yet
         self.said = ""
 
     def session(self, count: int) -> None:
@@ -140,6 +142,10 @@ class Coder:
         git(self.root, "add", "-A")
         if git(self.root, "status", "--porcelain").stdout.strip():
             git(self.root, "commit", "-qm", f"session of coder {self.number}")
+            sha = git(self.root, "rev-parse", "HEAD").stdout.strip()
+            for identity in self.removing:
+                identity.removals.append(sha)
+        self.removing.clear()
 
     # codings --------------------------------------------------------------------------------------------
     def _paragraph_words(self, project: Project) -> tuple[str, int, list[re.Match[str]]]:
@@ -179,6 +185,7 @@ class Coder:
         ops.remove_coding(project, doc_id, start, end)
         for identity in self.ledger.of_coding(doc_id, codes, words_of(text[start:end]), text):
             identity.removed = True
+            self.removing.append(identity)
         return True
 
     def change(self, project: Project) -> bool:
@@ -317,6 +324,13 @@ class Coder:
         for path in sorted({c.path for c in found}):
             conflicts_mod.resolve(self.root, path, "ours")
 
+    def _merging(self, commit: str) -> bool:
+        """Whether ``commit`` is part of the merge under way (in our history or in theirs)."""
+        return any(
+            git(self.root, "merge-base", "--is-ancestor", commit, rev, check=False).returncode == 0
+            for rev in ("HEAD", "MERGE_HEAD")
+        )
+
     def _note_lost(self, c: conflicts_mod.Conflict) -> None:
         doc_id = c.path[len("documents/") : -len(".txt")]
         whole = parse_conflicts((self.root / c.path).read_text(encoding="utf-8")).view("ours")
@@ -329,7 +343,8 @@ class Coder:
                     if side == "ours":  # our version of the paragraph is the decision now
                         kept.add(id(identity))
                         identity.words.append(frozenset(words))
-                        identity.removed = False
+                        if all(self._merging(sha) for sha in identity.removals):
+                            identity.removed, identity.removals = False, []  # over the removals merged
                     elif id(identity) not in kept:
                         identity.removed = True  # our version of the paragraph wins: theirs is gone
 
