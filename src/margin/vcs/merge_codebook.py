@@ -135,12 +135,14 @@ class _Merge:
         self.cb = Codebook.parse(ours, path)
         self.slug_of = {ident: slug for slug, ident in ids["a"].items()}  # identity → slug in the result
         self.conflicts: list[_Conflict] = []
+        self.new_aliases: list[tuple[str, str]] = []
+        """(identity of a code, alias) to add once every alias to remove is gone and every code is in."""
 
     def run(self) -> CodebookMerge:
-        aliases = self._deletions()
+        self._deletions()
         moves = self._changes()
         self._additions_and_moves(moves)
-        self._add_aliases(aliases)
+        self._add_aliases()
         self._sets()
         text = self.cb.dump()
         if not self.conflicts:
@@ -150,12 +152,12 @@ class _Merge:
         return CodebookMerge("\n".join(lines), [c.what for c in self.conflicts])
 
     # codes ------------------------------------------------------------------------------------------
-    def _deletions(self) -> list[tuple[str, str]]:
+    def _deletions(self) -> None:
         """Apply their deletions. A code one side merged into another (its slug now an alias there) stays
         merged: the other side's edits to it are moot, and its slugs become aliases of the code it went
-        into. Returns those aliases, (the identity of the code that takes one, the alias), for later."""
+        into."""
         o, a, b = self.codes["o"], self.codes["a"], self.codes["b"]
-        aliases: list[tuple[str, str]] = []
+        aliases = self.new_aliases
         for ident, old in o.items():
             if ident in a and ident not in b:
                 into = self._merged_into("b", old.slug)
@@ -173,15 +175,14 @@ class _Merge:
                     aliases += [(into, s) for s in sorted({b[ident].slug, *b[ident].aliases})]
                 elif b[ident].own() != old.own():
                     self._conflict(f"code {old.slug}: deleted here, changed there", "deleted-by-us", ident)
-        return aliases
 
     def _merged_into(self, side: str, slug: str) -> str | None:
         """The identity of the code that ``slug`` was merged into on ``side`` (None: not merged)."""
         holder = self.books[side].resolve(slug)
         return self.ids[side][holder] if holder is not None and holder != slug else None
 
-    def _add_aliases(self, aliases: list[tuple[str, str]]) -> None:
-        for into, alias in aliases:
+    def _add_aliases(self) -> None:
+        for into, alias in self.new_aliases:
             target = self._slug(into)
             if target is not None and self.cb.resolve(alias) is None:
                 self.cb.add_alias(target, alias)
@@ -258,7 +259,7 @@ class _Merge:
                     self.cb.update(slug, **{name: vb})
                 elif pick == "conflict":
                     self._field_conflict(ident, name, vo, va, vb)
-            self._merge_aliases(slug, old.aliases, ours.aliases, theirs.aliases)
+            self._merge_aliases(ident, slug, old.aliases, ours.aliases, theirs.aliases)
             if (
                 three((old.parent, old.after), (ours.parent, ours.after), (theirs.parent, theirs.after))
                 == "b"
@@ -266,13 +267,14 @@ class _Merge:
                 moves.add(ident)
         return moves
 
-    def _merge_aliases(self, slug: str, o: frozenset[str], a: frozenset[str], b: frozenset[str]) -> None:
+    def _merge_aliases(
+        self, ident: str, slug: str, o: frozenset[str], a: frozenset[str], b: frozenset[str]
+    ) -> None:
+        """Aliases as sets: removals now, additions later (another code may give the alias up first)."""
         result = (a & b) | (a - o) | (b - o)
         for alias in sorted(a - result):
             self.cb.remove_alias(slug, alias)
-        for alias in sorted(result - a):
-            if self.cb.resolve(alias) is None:
-                self.cb.add_alias(slug, alias)
+        self.new_aliases += [(ident, alias) for alias in sorted(result - a)]
 
     # sets -------------------------------------------------------------------------------------------
     def _sets(self) -> None:
