@@ -161,3 +161,17 @@ def test_set_members_merge_as_sets() -> None:
     )
     assert conflicts == []
     assert Codebook.parse(text).sets["theme"].codes == ("presence", "seriousness", "role-models")
+
+
+def test_an_alias_moved_from_one_code_to_another_is_kept() -> None:
+    base = edited(lambda cb: cb.add_alias("presence", "being-there"))
+
+    def move(cb: Codebook) -> None:
+        cb.remove_alias("presence", "being-there")
+        cb.add_alias("language", "being-there")
+
+    theirs = edited(move, text=base)
+    ours = edited(lambda cb: cb.update("how", label="How"), text=base)
+    result = merge_codebook(base, ours, theirs)
+    assert result.clean
+    assert Codebook.parse(result.text).resolve("being-there") == "language"
