@@ -145,7 +145,13 @@ class AppProject(Project):
     new document be listed) with the writer's serialisation, which gives the same bytes.
     """
 
-    def __init__(self, root: Path, settings: dict[str, Any], codebook: Codebook, participants: Participants):
+    def __init__(
+        self,
+        root: Path,
+        settings: dict[str, Any],
+        codebook: Codebook,
+        participants: Participants | None = None,
+    ):
         super().__init__(root, settings, codebook, participants)
         self.writer = IncrementalWriter()
 
