@@ -240,10 +240,13 @@ class _BodyMerge:
             ta, tb = a[ja], b[jb]
             s, e = self._position(t, ta, tb)
             origin = {"o": t.coding, "a": ta.coding, "b": tb.coding}
-            # renamed differently on both sides, the old slug stays: each side's codebook keeps it as an
-            # alias, so it follows the codebook merge
-            code = {"a": ta.code, "b": tb.code, "conflict": t.code}[three(t.code, ta.code, tb.code)]
-            keep(s, e, code, origin, (0, ta.coding, ta.rank))
+            # renamed differently on both sides (or one side's new code there): both codes are kept, as
+            # either may be a new decision; two slugs of one re-slugged code then name it twice
+            pick = three(t.code, ta.code, tb.code)
+            if pick in ("a", "conflict"):
+                keep(s, e, ta.code, origin, (0, ta.coding, ta.rank))
+            if pick in ("b", "conflict"):
+                keep(s, e, tb.code, origin, (0, ta.coding, ta.rank))
         used_a.update(in_a.values())
         used_b.update(in_b.values())
         for j, t in enumerate(a):
