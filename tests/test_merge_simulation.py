@@ -34,8 +34,8 @@ def sim() -> ModuleType:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("coders", "rounds", "ops", "seed"),
-    [(2, 6, 6, 1), (2, 6, 8, 28), (5, 3, 5, 2)],
-    ids=["two-coders", "two-coders-conflicts", "five-coders"],
+    [(2, 8, 8, 1), (2, 8, 8, 28), (5, 4, 6, 17), (5, 4, 6, 208)],
+    ids=["two-coders", "two-coders-conflicts", "five-coders", "five-coders-renames"],
 )
 def test_random_sessions_and_syncs_lose_nothing(
     sim: ModuleType, tmp_path: Path, coders: int, rounds: int, ops: int, seed: int
