@@ -161,6 +161,8 @@ class _Merge:
         for ident, old in o.items():
             if ident in a and ident not in b:
                 into = self._merged_into("b", old.slug)
+                if into is not None and self._slug(into) in (None, self.slug_of[ident]):
+                    continue  # merged into a code we merged into this one: it stays, holding both
                 if into is not None or a[ident].own() == old.own():
                     self.cb.remove(self.slug_of.pop(ident), reparent_children=True)
                     if into is not None:
