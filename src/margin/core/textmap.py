@@ -78,12 +78,13 @@ def _similar(a: str, b: str) -> bool:
 def _replaced(
     old: str, new: str, o1: int, o2: int, n1: int, n2: int, tag: str = "replace"
 ) -> list[tuple[int, int, int, int, str]]:
-    """A replaced stretch; the spaces both sides start with stay what they were."""
+    """A replaced stretch; the spaces both sides start with stay what they were (a replacement that is
+    only those spaces is a deletion: spans on what it replaced vanish rather than cover a space)."""
     space = 0
     while (
         tag == "replace"
         and o1 + space < o2 - 1
-        and n1 + space < n2 - 1
+        and n1 + space < n2
         and old[o1 + space] == new[n1 + space] == " "
     ):
         space += 1
