@@ -443,7 +443,9 @@ def check_final(team: list[Coder], ledger: Ledger) -> int:
         all_words |= words_of(doc.text)
         for c in doc.codings:
             covered = frozenset(words_of(doc.text[c.start : c.end]))
-            final.extend((doc_id, cb.resolve(code) or code, covered) for code in c.codes)
+            # two slugs of one code on a coding (both sides re-slugged it) name it once
+            once = dict.fromkeys(cb.resolve(code) or code for code in c.codes)
+            final.extend((doc_id, name, covered) for name in once)
 
     def fits(identity: Identity, covered: frozenset[str]) -> bool:
         """The words a coding covers are those it was given, less deleted words, plus words put in."""
