@@ -21,6 +21,7 @@ from margin.core.project import Project
 from margin.vcs import drivers
 from margin.vcs.network import AuthFailed, RemoteTimeout, RemoteUnreachable
 from margin.vcs.repo import GitError, init_repository
+from margin.vcs.session import Session
 from margin.vcs.sync import MergeConflicts, ahead_behind, clone, commit_pending, fetch, sync
 
 Codings = dict[str, set[tuple[str, frozenset[str]]]]
@@ -289,6 +290,42 @@ def test_conflict_stops_the_sync_with_the_paragraph(tmp_path: Path, remote: str,
     for root in (rosa, malik):
         assert "at my work" in Project.load(root).document("qual1/int-07").text
         assert clean(root) and ahead_behind(root) == (0, 0)
+
+
+def test_work_done_while_a_merge_is_open_is_its_own_session_after_the_merge(
+    tmp_path: Path, remote: str, rosa: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Coding while conflicts wait: the command is saved and says why it is not committed yet; the sync
+    that concludes the merge commits the merge first, then that work as a session of its own."""
+    malik = clone_for(tmp_path, remote, "malik")
+    edit(rosa, "qual1/int-07", 1, "at work", "at my work")
+    edit(malik, "qual1/int-07", 1, "at work", "in work")
+    sync(rosa)
+    with pytest.raises(MergeConflicts):
+        sync(malik)
+    assert Session(malik).begin() is None  # the merge's changes are not a recovered session
+    text = Project.load(malik).document("qual2/fg-01").text
+    start = text.index("Nothing")
+    capsys.readouterr()
+    args = ["-C", str(malik), "coding", "add", "qual2/fg-01", "--start", str(start), "--end", str(start + 7)]
+    assert cli(*args, "presence") == 0
+    err = capsys.readouterr().err
+    assert "a merge is in progress" in err and "resolve the conflicts" in err
+    assert cli("-C", str(malik), "resolve", "int-07", "--theirs") == 0
+    result = sync(malik)
+    assert result.committed is not None and result.pushed == 3
+    log = subprocess.run(
+        ["git", "log", "--format=%P|%s", "-3"], cwd=malik, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    (session_parents, session), (merge_parents, _), _ = (line.split("|", 1) for line in log)
+    assert "1 coding added in fg-01" in session and len(session_parents.split()) == 1
+    assert len(merge_parents.split()) == 2
+    merged_fg = subprocess.run(
+        ["git", "show", "HEAD~1:documents/qual2/fg-01.txt"], cwd=malik, capture_output=True, text=True
+    ).stdout
+    assert "{Nothing}" not in merged_fg  # the merge commit holds the merge only
+    assert ("Nothing", frozenset({"presence"})) in codings(malik)["qual2/fg-01"]
+    assert clean(malik)
 
 
 def test_codebook_conflict_names_the_code(tmp_path: Path, remote: str, rosa: Path) -> None:
@@ -642,3 +679,50 @@ def test_sync_in_the_app(tmp_path: Path, remote: str, rosa: Path) -> None:
         assert ("peer support", frozenset({"role-models"})) in found["qual1/int-07"]
     log = subprocess.run(["git", "log", "--format=%s"], cwd=rosa, capture_output=True, text=True).stdout
     assert "Coding session: 1 coding added in int-07" in log
+
+
+def test_sync_in_the_app_refreshes_the_document_list(tmp_path: Path, remote: str, rosa: Path) -> None:
+    """A document Malik added appears in the list after ctrl+s, and the counts are the merged ones; a
+    coding made in the app updates its document's count at once."""
+    from margin.tui.app import MarginApp
+    from margin.tui.documents import DocumentList
+
+    malik = clone_for(tmp_path, remote, "malik")
+    code(malik, "qual1/int-07", "attentive to language", "presence")
+    added = malik / "documents" / "qual1" / "int-99.txt"
+    added.write_text("I: {Hello}[presence] there.\nP: And {goodbye}[presence].\n", encoding="utf-8")
+    subprocess.run(["git", "add", "--", "documents/qual1/int-99.txt"], cwd=malik, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "Add int-99"], cwd=malik, check=True)
+    sync(malik)
+    merged_count = len(Project.load(malik).document("qual1/int-07").codings)
+    seen: dict[str, object] = {}
+
+    async def run() -> None:
+        app = MarginApp(Project.load(rosa))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            documents = app.query_one(DocumentList)
+            before = documents.counts["qual1/int-07"]
+            span = app.project.document("qual1/int-07").text.index("peer support")
+            app.coder.run(ops.apply_codes, "qual1/int-07", span, span + 12, ["role-models"])
+            seen["after coding"] = documents.counts["qual1/int-07"] - before
+            await pilot.press("ctrl+s")
+            while app.syncer.running or app.workers:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            seen["listed"] = "qual1/int-99" in documents.counts
+            seen["int-99"] = documents.counts.get("qual1/int-99")
+            seen["int-07"] = documents.counts.get("qual1/int-07")
+            seen["changed on disk"] = [n.title for n in app._notifications if n.title == "Changed on disk"]
+            await pilot.press("q")
+            await pilot.pause()
+
+    asyncio.run(run())
+    assert seen == {
+        "after coding": 1,
+        "listed": True,
+        "int-99": 2,
+        "int-07": merged_count + 1,
+        "changed on disk": [],
+    }

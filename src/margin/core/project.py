@@ -181,6 +181,15 @@ class Project:
         self._documents.pop(doc_id, None)
         self._ids = None
 
+    def rescan(self) -> None:
+        """List the documents again on the next ``document_ids()`` (a merge may have added or removed some);
+        documents no longer on disk are dropped from the cache."""
+        self._ids = None
+        present = set(self.document_ids())
+        for doc_id in [d for d in self._documents if d not in present]:
+            self.forget(doc_id)
+        self._ids = sorted(present)
+
     # --- writing ------------------------------------------------------------------------------------
     def save_document(self, doc: Document) -> None:
         atomic_write(self.document_path(doc.id), serialise_document(doc))

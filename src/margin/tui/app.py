@@ -170,10 +170,32 @@ class MarginApp(App[None]):
             self.push_screen(ConflictsScreen(self.project.root), self._after_conflicts)
 
     def _after_conflicts(self, _: bool | None) -> None:
-        self.query_one(CodingView).check_disk()  # reload what the resolutions changed
+        self.reload_from_disk()  # what the resolutions changed
+
+    def reload_from_disk(self) -> None:
+        """Read again what git changed under the app (a sync, a code-tree merge, resolved conflicts): the
+        codebook, the documents read so far, the document list and every count. Unlike an outside edit
+        found by chance, this is expected, so it is not reported as a change on disk."""
+        from margin.tui.coder import ChangedOnDisk
+
+        project = self.project
+        project.rescan()
+        try:
+            self.coder.check(list(project.loaded_documents()))
+        except ChangedOnDisk:
+            pass  # reloaded, as asked
+        except MarginError as exc:
+            self.notify(str(exc), title="Cannot read it again", severity="error", timeout=20)
+        self.query_one(DocumentList).relist(project.document_ids())
+        self.query_one(CodingView).check_disk()
 
     def _on_change(self, change: Change) -> None:
         self.query_one(StatusBar).show_changes(len(self.history.done))
+        documents = self.query_one(DocumentList)
+        loaded = self.project.loaded_documents()
+        for doc_id in change.documents:
+            if doc_id in loaded:
+                documents.set_count(doc_id, len(loaded[doc_id].codings))
 
     def _document(self, doc_id: str) -> Document:
         """The project's document, parsed once; the lock keeps the counting thread and the app from

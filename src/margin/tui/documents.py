@@ -55,10 +55,11 @@ class DocumentList(Tree[str], inherit_bindings=False):
     class Counted(Message):
         """A document was parsed: its number of codings, or None if it cannot be read."""
 
-        def __init__(self, doc_id: str, count: int | None) -> None:
+        def __init__(self, doc_id: str, count: int | None, generation: int = 0) -> None:
             super().__init__()
             self.doc_id = doc_id
             self.count = count
+            self.generation = generation
 
     def __init__(self, doc_ids: list[str], count_codings: CountCodings, *, id: str | None = None) -> None:
         super().__init__("Documents", id=id)
@@ -71,8 +72,13 @@ class DocumentList(Tree[str], inherit_bindings=False):
         """Codings per document, as far as counted."""
         self.read = 0
         """Documents the counting worker has read so far (counted or found unreadable)."""
+        self._generation = 0
+        """How many times the list was read again; counts from an earlier reading are dropped."""
+        self._add_leaves()
+
+    def _add_leaves(self) -> None:
         groups: dict[str, TreeNode[str]] = {}
-        for doc_id in doc_ids:
+        for doc_id in self._doc_ids:
             group, _, name = doc_id.rpartition("/")
             parent = self.root
             if group:
@@ -102,26 +108,53 @@ class DocumentList(Tree[str], inherit_bindings=False):
 
     def _count_all(self) -> None:
         worker = get_current_worker()
-        for doc_id in self._doc_ids:
+        generation = self._generation
+        for doc_id in list(self._doc_ids):
             if worker.is_cancelled:
                 return
             try:
-                message = self.Counted(doc_id, self._count_codings(doc_id))
+                message = self.Counted(doc_id, self._count_codings(doc_id), generation)
             except MarginError:
-                message = self.Counted(doc_id, None)
+                message = self.Counted(doc_id, None, generation)
             self.post_message(message)
 
     def on_document_list_counted(self, event: DocumentList.Counted) -> None:
         event.stop()
+        if event.generation != self._generation:
+            return  # counted before the list was read again
         self.read += 1
         self._show_progress()
-        node = self._leaves[event.doc_id]
-        name = event.doc_id.rpartition("/")[2]
-        if event.count is None:
+        self.set_count(event.doc_id, event.count)
+
+    def set_count(self, doc_id: str, count: int | None) -> None:
+        """Show ``doc_id``'s number of codings (None: it cannot be read)."""
+        node = self._leaves.get(doc_id)
+        if node is None:
+            return
+        name = doc_id.rpartition("/")[2]
+        if count is None:
+            self.counts.pop(doc_id, None)
             node.set_label(Text.assemble(name, ("  cannot be read", "bold red")))
         else:
-            self.counts[event.doc_id] = event.count
-            node.set_label(Text.assemble(name, (f"  {event.count}", "dim")))
+            self.counts[doc_id] = count
+            node.set_label(Text.assemble(name, (f"  {count}", "dim")))
+
+    def relist(self, doc_ids: list[str]) -> None:
+        """List ``doc_ids`` (after a merge added or removed documents) and count them all again, keeping the
+        cursor on the document it was on."""
+        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        if doc_ids != self._doc_ids:
+            self._doc_ids = doc_ids
+            self._leaves = {}
+            self.counts = {}
+            self.clear()
+            self._add_leaves()
+            if cursor in self._leaves:
+                self.call_after_refresh(self.move_cursor, self._leaves[cursor])
+        self._generation += 1
+        self.read = 0
+        self._show_progress()
+        self.run_worker(self._count_all, thread=True, exclusive=True, group="document-counts")
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
         event.stop()

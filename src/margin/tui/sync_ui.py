@@ -14,7 +14,6 @@ from textual.widgets import Static
 from textual.worker import WorkerFailed
 
 from margin.core.errors import MarginError
-from margin.tui.coding_view import CodingView
 from margin.tui.status import StatusBar
 from margin.vcs.sync import MergeConflicts, SyncResult, ahead_behind, sync
 
@@ -120,8 +119,10 @@ class Syncer:
             and (self.root / f).exists()
         ]
         if arrived:
-            parts.append(f"{len(arrived)} new document(s) — open the project again to list them")
+            parts.append(f"{len(arrived)} new document(s) listed")
         self.app.notify("; ".join(parts) or f"already in step with {where}", title="Synced")
         for note in result.notes:
             self.app.notify(note, title="Sync", timeout=10)
-        self.app.screen_stack[0].query_one(CodingView).check_disk()  # reload what the merge changed
+        reload = getattr(self.app, "reload_from_disk", None)
+        if reload is not None and result.changed:
+            reload()  # the codebook, documents, the list and its counts as the merge left them
