@@ -32,6 +32,7 @@ def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any
     from margin.core.lock import ProjectLock
     from margin.core.project import Project
     from margin.vcs.repo import GitError
+    from margin.vcs.session import MergeInProgress
 
     project = Project.load(".")
     session = _session(project.root, out)
@@ -43,6 +44,8 @@ def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any
             session.record(change)
             try:
                 commit = session.commit(title=change.summary)
+            except MergeInProgress as exc:
+                out.warn(f"the change is saved; {exc}")
             except GitError as exc:
                 problem = f"the change is saved but not committed: {exc}"
     out.result(

@@ -22,7 +22,7 @@ from textual.worker import WorkerFailed
 from margin.core.errors import MarginError
 from margin.core.operations import Change, History
 from margin.vcs.message import summary
-from margin.vcs.session import Commit, Recovered, Session, identity_problem
+from margin.vcs.session import Commit, MergeInProgress, Recovered, Session, identity_problem
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -147,9 +147,12 @@ class SessionKeeper:
         try:
             done = await worker.wait()
         except WorkerFailed as exc:
-            self.app.notify(
-                str(exc.error), title="The session was not committed", severity="error", timeout=30
-            )
+            if isinstance(exc.error, MergeInProgress):
+                self.app.notify(str(exc.error), title="Session kept on disk", severity="warning", timeout=30)
+            else:
+                self.app.notify(
+                    str(exc.error), title="The session was not committed", severity="error", timeout=30
+                )
             raise
         if done is not None:
             self.last_commit = done
@@ -186,7 +189,9 @@ class SessionKeeper:
             return True
         try:
             await self._report(self._commit_worker(self.session), "Session committed")
-        except WorkerFailed:
+        except WorkerFailed as exc:
+            if isinstance(exc.error, MergeInProgress):
+                return True  # the work stays on disk; the sync that concludes the merge commits it
             self.quit_anyway = True
             self.app.notify(
                 "Press q again to quit anyway: your changes stay on disk and are offered at the next start.",

@@ -6,6 +6,10 @@ terminal) and returns them as a ``Recovered`` session: the caller commits them o
 ``record()`` takes every ``Change`` of margin.core.operations; ``commit()`` makes one commit of the files
 the session changed, with a message summarising the decisions between HEAD and the files on disk (so an
 undone change is not reported, and a kept recovered session is summarised as what it is).
+
+While a merge is in progress (a sync stopped on conflicts) the files differ from HEAD by the merge itself:
+``begin()`` offers nothing, and ``commit()`` raises MergeInProgress with the work left on disk; the sync
+that concludes the merge commits the merge first, then this work as a session of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +38,26 @@ class NoIdentity(GitError):
 
     def __init__(self) -> None:
         super().__init__(IDENTITY_HELP)
+
+
+class MergeInProgress(GitError):
+    """A merge stopped on conflicts is not concluded yet, so a session cannot be committed on its own."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a merge is in progress (the last sync stopped on conflicts), so this work is committed after it — "
+            "resolve the conflicts (C in the app, `margin resolve`), then sync: it concludes the merge and "
+            "commits this work as its own session; nothing is lost meanwhile, it stays on disk"
+        )
+
+
+def merging(repo: ProjectRepo) -> bool:
+    """Whether a merge is in progress (git has a MERGE_HEAD)."""
+    try:
+        repo.run("rev-parse", "--verify", "--quiet", "MERGE_HEAD")
+    except GitError:
+        return False
+    return True
 
 
 def check_identity(root: Path) -> None:
@@ -98,6 +122,8 @@ class Session:
         """Start the session; returns the uncommitted changes of an earlier run, if any (not yet part of
         this session — see ``keep`` and ``commit_recovered``)."""
         with ProjectRepo(self.root) as repo:
+            if merging(repo):
+                return None
             states = repo.states(repo.head(), None, repo.changed_on_disk())
         if not states:
             return None
@@ -135,6 +161,8 @@ class Session:
             states = repo.states(repo.head(), None, paths)
             if not states:
                 return None
+            if merging(repo):
+                raise MergeInProgress
             found = decisions(states)
             message = compose(session, found, title=title, recovered=recovered)
             changed = [path for path, _, _ in states]

@@ -262,7 +262,9 @@ def _finish_merge(repo: Any, root: Path) -> bool:
     if conflicted:
         found = describe_conflicts(root, conflicted)
         raise MergeConflicts(found, f"the merge of the last sync still has {len(found)} conflict(s)")
-    check(repo, "add", "--update", "--", ".", what="git add")
+    resolved = unmerged(repo)  # resolved by hand but not added yet; work done since stays out of the merge
+    if resolved:
+        check(repo, "add", "--", *resolved, what="git add")
     check(repo, "commit", "--no-verify", "--no-edit", what="cannot conclude the merge")
     return True
 
