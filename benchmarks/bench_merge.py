@@ -19,7 +19,6 @@ that. The driver processes run with bytecode caching on, as an installed Margin 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -28,14 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
+from repos import ENV, corpus_repository, git
+
 BUDGET = 5.0
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=ENV)
-    return done.stdout
 
 
 def work_on(root: Path, code_paragraph: int, edit_paragraph: int, code_index: int) -> None:
@@ -62,26 +56,7 @@ def work_on(root: Path, code_paragraph: int, edit_paragraph: int, code_index: in
 
 def prepare(work: Path, docs: int, words: int) -> tuple[Path, Path, str]:
     """Two copies of a repository on 'ours' with 'theirs' to merge: one with the drivers, one without."""
-    from margin.vcs import drivers
-
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "gen_corpus.py"),
-            "bench-200",
-            "--docs",
-            str(docs),
-            "--words",
-            str(words),
-            "--out",
-            str(work / "gen"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    repo = work / "gen" / "bench-200"
-    git(work, "init", "-q", "-b", "main", str(repo))
-    drivers.install(repo)
+    repo = corpus_repository(work, docs, words)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "corpus")
     base = git(repo, "rev-parse", "HEAD").strip()

@@ -21,12 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
+from repos import corpus_repository, git
+
 BUDGET = 5.0
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
 def margin(*args: str) -> None:
@@ -55,27 +52,9 @@ def prepare(work: Path, docs: int, words: int) -> tuple[Path, Path, Path]:
     """A shared repository where the team pushed codings in every transcript, and a coder's clone with
     its own codings in every transcript, not yet committed. Returns the coder's clone and two copies
     with the coder's work committed and the team's fetched: one with Margin's drivers, one without."""
-    from margin.vcs import drivers
     from margin.vcs.repo import init_repository
 
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "gen_corpus.py"),
-            "bench-200",
-            "--docs",
-            str(docs),
-            "--words",
-            str(words),
-            "--out",
-            str(work / "gen"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    base = work / "gen" / "bench-200"
-    git(work, "init", "-q", "-b", "main", str(base))
-    drivers.install(base)
+    base = corpus_repository(work, docs, words)
     init_repository(base, "Benchmark corpus")
     git(work, "init", "-q", "--bare", str(work / "shared.git"))
     git(base, "remote", "add", "origin", str(work / "shared.git"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from margin.core.codebook import FIELDS
 from margin.core.conflict_blocks import Block, has_conflicts, parse_conflicts, render_block
 from margin.core.errors import MarginError
 from margin.core.textfile import atomic_write, decode
@@ -21,21 +22,7 @@ from margin.core.textfile import atomic_write, decode
 Choice = Literal["ours", "theirs", "both", "base"]
 CHOICES: tuple[Choice, ...] = ("ours", "theirs", "both", "base")
 _KEY = re.compile(r"^(\s*)([a-z0-9]+(?:[-_][a-z0-9]+)*):(?:\s|$)")
-_NOT_CODES = {
-    "codes",
-    "sets",
-    "children",
-    "label",
-    "aliases",
-    "description",
-    "definition",
-    "include",
-    "exclude",
-    "example",
-    "color",
-    "codable",
-    "memo",
-}
+_NOT_CODES = {"codes", "sets", *FIELDS}
 
 
 @dataclass(frozen=True)
