@@ -185,3 +185,14 @@ def test_second_writer_is_refused(project_dir: Path, capsys: pytest.CaptureFixtu
         code, _, err = run(capsys, "-C", str(project_dir), "code", "add", "new-one")
     assert code == 1 and "in use by another Margin (margin open" in err
     assert run(capsys, "-C", str(project_dir), "code", "add", "new-one")[0] == 0
+
+
+def test_help_lists_the_commands_people_run_and_not_the_git_drivers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    listed = capsys.readouterr().out
+    assert "resolve" in listed and "codebook" in listed
+    assert "textconv" not in listed and "merge-file" not in listed and "SUPPRESS" not in listed

@@ -31,7 +31,7 @@ def register(commands: Any) -> None:
     p.add_argument("doc", help="a document: its ID (qual1/int-07), file path or unique name")
     p.set_defaults(run=cmd_blame)
 
-    p = commands.add_parser("textconv", help=argparse.SUPPRESS)  # git's diff driver for documents
+    p = commands.add_parser("textconv")  # git's diff driver for documents: no help, so not listed
     p.add_argument("file")
     p.set_defaults(run=cmd_textconv)
 

@@ -10,7 +10,7 @@ from margin.cli.output import Output
 
 
 def register(commands: Any) -> None:
-    p = commands.add_parser("merge-file", help=argparse.SUPPRESS)  # git's merge driver (.margin/gitconfig)
+    p = commands.add_parser("merge-file")  # git's merge driver: no help, so not listed
     p.add_argument("kind", choices=("doc", "codebook"))
     p.add_argument("base")
     p.add_argument("ours")
