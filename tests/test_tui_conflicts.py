@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from margin.core.project import Project
@@ -88,3 +90,40 @@ def test_the_app_opens_the_conflict_screen_when_a_merge_left_conflicts(tmp_path:
     asyncio.run(run())
     assert unmerged(root) == []
     assert "<<<<<<<" not in (root / DOC).read_text(encoding="utf-8")
+
+
+def test_a_paragraph_conflict_reads_as_text_with_each_sides_changes_marked(tmp_path: Path) -> None:
+    """No markup on the screen: the coded words in their code's colour, the words a side changed from the
+    base underlined, and each coding listed with its codes' labels."""
+    from margin.tui.conflict_view import CHANGED, codebook_for_colours, paragraphs
+
+    root = make_conflicted(tmp_path)
+    found = {c.where: c for c in conflicts.list_conflicts(root)}
+    paragraph = found["¶2"]
+    codebook = codebook_for_colours(root)  # the codebook conflicts too: the last commit's is used
+    ours = paragraphs(paragraph.ours, paragraph.base, codebook)
+    theirs = paragraphs(paragraph.theirs, paragraph.base, codebook)
+    base = paragraphs(paragraph.base or (), None, codebook)
+    for version in (ours, theirs, base):
+        assert "{" not in version.plain and "}[" not in version.plain
+
+    def marked(text: object) -> list[str]:
+        assert hasattr(text, "spans") and hasattr(text, "plain")
+        return [text.plain[s.start : s.end] for s in text.spans if s.style == CHANGED]
+
+    assert marked(ours) == ["had"] and marked(theirs) == ["I've"] and marked(base) == []
+    assert ours.plain.startswith("P07: I had become more attentive to language at work.")
+    assert "▸  Appreciative language  “more attentive to language”" in ours.plain  # labels, not slugs
+    nested = found["¶3"]
+    assert "  Models  “the only one”" in paragraphs(nested.ours, nested.base, codebook).plain  # our label
+
+
+def test_snapshot_a_paragraph_conflict(tmp_path: Path, snap_compare: Callable[..., bool]) -> None:
+    root = make_conflicted(tmp_path)
+
+    async def run_before(pilot: Pilot[bool]) -> None:
+        await pilot.pause()
+        await pilot.press("down")  # ¶2 of the transcript, below the codebook's conflict
+        await pilot.pause()
+
+    assert snap_compare(ConflictsApp(root), terminal_size=(110, 34), run_before=run_before)

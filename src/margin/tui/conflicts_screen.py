@@ -22,6 +22,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from margin.core.errors import MarginError
+from margin.tui.conflict_view import codebook_for_colours, common_indent, paragraphs, yaml_lines
+from margin.tui.transcript import CodeStyles
 from margin.vcs import conflicts as merge_conflicts
 from margin.vcs.conflicts import Choice, Conflict
 
@@ -48,6 +50,8 @@ class ConflictsScreen(Screen[bool]):
         super().__init__()
         self.root = root
         self.found: list[Conflict] = []
+        self.codebook: CodeStyles = codebook_for_colours(root)
+        """Where the codes' labels and colours come from (the codebook may have conflicts of its own)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -71,6 +75,7 @@ class ConflictsScreen(Screen[bool]):
 
     def reload(self, keep: int = 0) -> None:
         """List the conflicts again from the files."""
+        self.codebook = codebook_for_colours(self.root)
         try:
             self.found = merge_conflicts.list_conflicts(self.root)
         except MarginError as exc:
@@ -89,17 +94,23 @@ class ConflictsScreen(Screen[bool]):
             self._show(self.found[event.option_index])
 
     def _show(self, conflict: Conflict | None) -> None:
+        indent = 0 if conflict is None else common_indent(conflict.ours, conflict.base, conflict.theirs)
         for name in ("ours", "base", "theirs"):
             lines = None if conflict is None else getattr(conflict, name)
             if conflict is not None and conflict.index < 0:
-                text = (
+                text = Text(
                     "Both sides changed this whole file: o keeps ours, t keeps theirs, e… after checking it."
                 )
-            elif lines is None:
-                text = "(git wrote this conflict without the base version)" if conflict else ""
+            elif conflict is None or lines is None:
+                text = Text("(git wrote this conflict without the base version)" if conflict else "")
+            elif not lines:
+                text = Text("(nothing: deleted on this side)", "italic")
+            elif conflict.path.startswith("documents/") and conflict.where != "front matter":
+                base = None if name == "base" else conflict.base
+                text = paragraphs(lines, base, self.codebook)
             else:
-                text = "\n".join(lines) if lines else "(nothing: deleted on this side)"
-            self.query_one(f"#{name}", Static).update(Text(text))
+                text = yaml_lines(lines, indent)
+            self.query_one(f"#{name}", Static).update(text)
 
     def _current(self) -> Conflict | None:
         index = self.query_one(OptionList).highlighted
