@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,6 +152,19 @@ def with_added(base: Codings, doc_id: str, *added: tuple[str, frozenset[str]]) -
         merged = frozenset(codes.union(*(c[1] for c in same)))
         result[doc_id] = (result[doc_id] - same) | {(words, merged)}
     return result
+
+
+def git_status(root: Path) -> str:
+    """What git says is uncommitted, but for the cache's ignore file the app writes into a project that
+    was not made by `margin init`."""
+    out = subprocess.run(
+        ["git", "status", "--porcelain", "--", ".", ":!.margin/.gitignore"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout
 
 
 def clean(root: Path) -> bool:
@@ -726,3 +740,57 @@ def test_sync_in_the_app_refreshes_the_document_list(tmp_path: Path, remote: str
         "int-07": merged_count + 1,
         "changed on disk": [],
     }
+
+
+def test_a_conflict_met_by_ctrl_s_is_resolved_in_the_app_and_the_next_sync_sends_it(
+    tmp_path: Path, remote: str, rosa: Path
+) -> None:
+    """Scenario 7 in the app: the sync stops on the paragraph, the conflict screen opens by itself with
+    both versions and the base, `t` takes Rosa's words, and ctrl+s concludes the merge and pushes it."""
+    from margin.tui.app import MarginApp
+    from margin.tui.conflicts_screen import ConflictsScreen
+
+    malik = clone_for(tmp_path, remote, "malik")
+    edit(rosa, "qual1/int-07", 1, "at work", "at my work")
+    edit(malik, "qual1/int-07", 1, "at work", "in work")
+    commit_pending(malik)
+    sync(rosa)
+    seen: dict[str, object] = {}
+
+    async def settle(app: MarginApp, pilot: Any) -> None:
+        while app.syncer.running or app.workers:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+    async def run() -> None:
+        app = MarginApp(Project.load(malik))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ConflictsScreen), app.screen_stack
+            seen["listed"] = [c.where for c in screen.found]
+            seen["versions"] = [
+                "in work" in str(screen.query_one("#ours").render()),
+                "at work" in str(screen.query_one("#base").render()),
+                "at my work" in str(screen.query_one("#theirs").render()),
+            ]
+            await pilot.press("t")
+            await pilot.pause()
+            seen["back"] = not isinstance(app.screen, ConflictsScreen)
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            seen["titles"] = [str(n.title) for n in app._notifications]
+            await pilot.press("q")
+            await pilot.pause()
+
+    asyncio.run(run())
+    assert seen["listed"] == ["¶2"] and seen["versions"] == [True, True, True] and seen["back"] is True
+    titles = seen["titles"]
+    assert isinstance(titles, list) and "Session kept on disk" not in titles
+    assert titles.index("Sync stopped on conflicts") < titles.index("Resolved") < titles.index("Synced")
+    sync(rosa)
+    for root in (rosa, malik):
+        assert "at my work" in Project.load(root).document("qual1/int-07").text
+        assert git_status(root) == "" and ahead_behind(root) == (0, 0)

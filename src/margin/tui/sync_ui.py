@@ -15,6 +15,7 @@ from textual.worker import WorkerFailed
 
 from margin.core.errors import MarginError
 from margin.tui.status import StatusBar
+from margin.vcs.session import merge_in_progress
 from margin.vcs.sync import MergeConflicts, SyncResult, ahead_behind, sync
 
 if TYPE_CHECKING:
@@ -66,8 +67,9 @@ class Syncer:
             return
         self.running = True
         try:
-            if sessions.session.paths:  # the session's work goes first, as its own commit
-                await sessions.end()
+            if sessions.session.paths and not merge_in_progress(self.root):
+                await sessions.end()  # the session's work goes first, as its own commit (during a merge,
+                # the sync concludes the merge first, then commits the work left on disk)
             progress = SyncProgress("⇅ syncing…")
             await self.app.screen_stack[0].mount(progress, before=self._status())
             worker = self.app.run_worker(

@@ -60,6 +60,12 @@ def merging(repo: ProjectRepo) -> bool:
     return True
 
 
+def merge_in_progress(root: Path) -> bool:
+    """Whether the project at ``root`` is in the middle of a merge."""
+    with ProjectRepo(root) as repo:
+        return merging(repo)
+
+
 def check_identity(root: Path) -> None:
     """Raise NoIdentity unless git can author a commit in the project (from its config or environment)."""
     with ProjectRepo(root) as repo:
