@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from margin.analysis.search import Hit
     from margin.core.project import Project
     from margin.tui.segments_screen import SegmentsScreen
+    from margin.vcs.review import Place
 
 NARROW = 100
 """Terminals narrower than this get a narrower document list and a compact footer."""
@@ -73,6 +74,7 @@ class MarginApp(App[None]):
         Binding("f3", "find_step(True)", "Next hit", show=False, id="app.find-next"),
         Binding("shift+f3", "find_step(False)", "Previous hit", show=False, id="app.find-previous"),
         Binding("C", "conflicts", "Conflicts", show=False, id="app.conflicts"),
+        Binding("H", "history", "History", id="app.history"),
     ]
 
     def __init__(self, project: Project) -> None:
@@ -333,7 +335,7 @@ class MarginApp(App[None]):
                 return codings[-1].codes[:1]
         return (self.coder.current_code,) if self.coder.current_code else ()
 
-    def _jump_to(self, place: Segment | Hit | None) -> None:
+    def _jump_to(self, place: Segment | Hit | Place | None) -> None:
         """Back from a list: show codings made there, and open the segment or hit chosen, selected."""
         transcript = self.query_one(TranscriptView)
         transcript.document_changed()
@@ -342,6 +344,14 @@ class MarginApp(App[None]):
         self.open_document(place.document)
         if transcript.document is not None and transcript.document.id == place.document:
             transcript.go_to(place.start, place.end)
+
+    def action_history(self) -> None:
+        """The sessions and what each decided; Enter on a decision opens its place as it is now."""
+        from margin.tui.history_screen import HistoryScreen
+
+        if not self.is_screen_installed("history"):
+            self.install_screen(HistoryScreen(self.project), "history")
+        self.push_screen("history", self._jump_to)
 
     def action_search(self) -> None:
         """Search every document."""

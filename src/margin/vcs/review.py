@@ -81,6 +81,14 @@ def review(root: Path, entry: LogEntry) -> SessionReview:
     return found
 
 
+def head_and_authors(root: Path) -> tuple[str | None, list[str]]:
+    """HEAD (None before the first commit), and the names of everyone who authored a commit reaching it."""
+    with ProjectRepo(root) as repo:
+        head = repo.head()
+        names = repo.run("log", "--format=%an").splitlines() if head is not None else []
+    return head, sorted(set(names))
+
+
 def uncommitted(root: Path) -> SessionReview | None:
     """The decisions of the work on disk not committed yet (against HEAD), or None when there is none."""
     with ProjectRepo(root) as repo:
