@@ -40,20 +40,13 @@ def register(commands: Any) -> None:
 
 def _other(root: Path, name: str) -> tuple[Any, str | None]:
     """OTHER's codebook, and the revision it comes from (None for a file)."""
-    from margin.core.codebook import Codebook
     from margin.core.errors import MarginError
-    from margin.core.textfile import read_text
+    from margin.io.codebook_file import read_codebook_file
     from margin.vcs.codebook_merge import codebook_at
 
-    path = Path(name)
-    if path.is_dir() and (path / "codebook.yaml").is_file():
-        path = path / "codebook.yaml"
-    if path.is_file():
-        if path.suffix.lower() in (".qdc", ".qde"):
-            from margin.io.qdc import qdc_codebook
-
-            return qdc_codebook(path), None
-        return Codebook.parse(read_text(path, name), name), None
+    codebook = read_codebook_file(name)
+    if codebook is not None:
+        return codebook, None
     codebook = codebook_at(root, name)
     if codebook is None:
         raise MarginError(

@@ -100,6 +100,7 @@ class CodebookPanel(Vertical):
         Binding("delete,D", "delete", "Delete", show=False, id="codebook.delete"),
         Binding("s", "sets", "Sets", id="codebook.sets"),
         Binding("i", "detail", "Details", id="codebook.detail"),
+        Binding("T", "merge_tree", "Merge another code tree…", show=False, id="codebook.merge-tree"),
     ]
 
     class CodeSelected(Message):
@@ -579,6 +580,12 @@ class CodebookPanel(Vertical):
         code = self._code()
         if code is not None:
             self.app.push_screen(CodeSetsScreen(self.project, code.slug, self.run_operation))
+
+    def action_merge_tree(self) -> None:
+        """Merge another code tree (a branch, a codebook.yaml, a .qdc file) into this one."""
+        from margin.tui.tree_merge_screen import merge_another_tree
+
+        merge_another_tree(self.app, self.project)
 
     def action_detail(self) -> None:
         code = self._code()

@@ -114,8 +114,12 @@ def describe(proposal: Proposal, ours: Codebook) -> str:
     ] + ("" if proposal.kind == SAME else f" '{target}'")
 
 
-def mapping_text(proposals: Sequence[Proposal], ours: Codebook, source: str) -> str:
-    """The proposals as a YAML mapping file for the user to edit."""
+def mapping_text(
+    proposals: Sequence[Proposal], ours: Codebook, source: str, actions: Sequence[Action] = ()
+) -> str:
+    """The proposals as a YAML mapping file for the user to edit; ``actions`` (as edited in the app)
+    replace the proposed ones of their codes."""
+    chosen = {a.slug: a for a in actions}
     lines = [
         f"# How the codes of {_comment(source)} join this project's code tree. For each code, one action:",
         "#   map-to: SLUG      it becomes this project's code SLUG (its codings too)",
@@ -126,8 +130,11 @@ def mapping_text(proposals: Sequence[Proposal], ours: Codebook, source: str) -> 
     ]
     for p in proposals:
         lines.append(f"  {p.slug}:  # '{_comment(p.label)}': {_comment(describe(p, ours))}")
-        action = p.action()
-        lines.append(f"    {action.action}: {action.target if action.target else 'null'}")
+        action = chosen.get(p.slug) or p.action()
+        if action.action == SKIP:
+            lines.append(f"    {SKIP}")
+        else:
+            lines.append(f"    {action.action}: {action.target if action.target else 'null'}")
     return "\n".join(lines) + "\n"
 
 
@@ -358,6 +365,22 @@ def codebook_at(root: Path, revision: str) -> Codebook | None:
     if status != 0:
         raise GitError(f"'{revision}' has no codebook.yaml — is it a branch of this project?")
     return Codebook.parse(out + "\n", f"{revision}:codebook.yaml")
+
+
+def branches(root: Path) -> list[str]:
+    """The branches OTHER may name: local, then remote-tracking ones, but the one checked out."""
+    from margin.vcs.repo import run_git
+
+    if not (root / ".git").exists():
+        return []
+    _, current, _ = run_git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    status, out, _ = run_git(
+        root, "for-each-ref", "--format=%(refname:short)%00%(symref)", "refs/heads", "refs/remotes"
+    )
+    if status != 0:
+        return []
+    found = (line.split("\0") for line in out.splitlines())
+    return [name for name, symref in found if not symref and name != current.strip()]
 
 
 @dataclass
