@@ -278,6 +278,13 @@ def test_a_bad_other_is_explained_in_the_dialog(study: Path, tmp_path: Path) -> 
         assert app.screen is prompt
         assert "'qual9' is neither a branch of this project nor a file" in str(error.render())
         assert "choose a branch from the list" in str(error.render())
+        empty = tmp_path / "empty-study"
+        empty.mkdir()
+        (empty / "codebook.yaml").write_text("codes: {}\nsets: {}\n", encoding="utf-8")
+        prompt.query_one(Input).value = str(empty)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is prompt and "has no codes: there is nothing to merge" in str(error.render())
         prompt.query_one(Input).value = str(bad)
         await pilot.press("enter")
         await settle(pilot)

@@ -51,15 +51,17 @@ def resolve_other(root: Path, name: str) -> Other:
                 "ATLAS.ti, or choose another file."
             ) from None
         raise
-    if codebook is not None:
-        return Other(codebook, name, None)
-    codebook = codebook_at(root, name)
+    revision = None if codebook is not None else name
+    if codebook is None:
+        codebook = codebook_at(root, name)
     if codebook is None:
         raise MarginError(
             f"'{name}' is neither a branch of this project nor a file — choose a branch from the list, or "
             "give the path of a codebook.yaml, a project folder or a .qdc file"
         )
-    return Other(codebook, name, name)
+    if not codebook.codes:
+        raise MarginError(f"'{name}' has no codes: there is nothing to merge — choose another code tree")
+    return Other(codebook, name, revision)
 
 
 class OtherPrompt(ModalScreen[Other | None]):
