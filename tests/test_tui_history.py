@@ -299,6 +299,16 @@ async def test_a_document_deleted_since_is_a_notification(sessions: dict[str, st
         assert f"{FG01} is no longer in the project." in notes
 
 
+@pilot_test
+async def test_a_project_without_git_says_so(project_dir: Path) -> None:
+    app = MarginApp(Project.load(project_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        assert listed(screen) == []
+        note = str(screen.query_one("#history-count", Static).render())
+        assert "is not a git repository" in note and "git init" in note
+
+
 # --- snapshot ---------------------------------------------------------------------------------------------
 def test_snapshot_history(sessions: dict[str, str], snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:

@@ -126,6 +126,7 @@ class HistoryScreen(Screen[Place | None]):
         self._read_with: Filters | None = None  # the filters of the sessions listed
         self._coder: str | None = None  # who commits here (the uncommitted work is theirs)
         self._authors: list[str] = []
+        self._documents: list[str] = []
         self.limit = LISTED
         """How many sessions are listed at most (Enter on "older sessions" lists more)."""
         self._read_limit = LISTED
@@ -136,11 +137,10 @@ class HistoryScreen(Screen[Place | None]):
 
     # --- building -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        documents = [(doc_id, doc_id) for doc_id in self.project.document_ids()]
         with Vertical(id="history-frame"):
             with Horizontal(id="history-filters"):
                 yield Select[str]([], prompt="every coder", id="history-coder", compact=True)
-                yield Select[str](documents, prompt="every document", id="history-document", compact=True)
+                yield Select[str]([], prompt="every document", id="history-document", compact=True)
                 yield Button("any code (c)", id="history-code", compact=True)
             with Horizontal():
                 with Vertical(id="history-sessions"):
@@ -155,6 +155,16 @@ class HistoryScreen(Screen[Place | None]):
         self.query_one("#history-sessions-list", OptionList).focus()
 
     def on_screen_resume(self) -> None:
+        """Offer the documents there are now, and read the sessions again if HEAD moved."""
+        documents = self.project.document_ids()
+        if documents != self._documents:
+            self._documents = documents
+            select = self.query_one("#history-document", Select)
+            chosen = select.value
+            with self.prevent(Select.Changed):
+                select.set_options((doc_id, doc_id) for doc_id in documents)
+                if isinstance(chosen, str) and chosen in documents:
+                    select.value = chosen
         self._read_log()
 
     def action_go_to(self, widget: str) -> None:
@@ -250,7 +260,8 @@ class HistoryScreen(Screen[Place | None]):
         sessions = self.query_one("#history-sessions-list", OptionList)
         if isinstance(read, MarginError):
             sessions.clear_options()
-            self.entries, self._read_with = [], None
+            self.entries, self._read_with, self.pending = [], None, None
+            self._show_review(None)
             count.update(Text(str(read), "bold red"))
             return
         pending = read.pending
