@@ -41,6 +41,10 @@ SHOWN_LINES = 12
 """Lines of the merge's report shown in its notification (the rest are counted; the commit has all)."""
 CODE_WIDTH = 30
 """Columns the code column gets at least (labels longer than the room it has are cut with …)."""
+ACTION_WIDTH = 40
+"""Columns the action column gets at least (the rest of the screen when it is wider)."""
+FIXED_COLUMNS = 12
+"""The mark column, the cells' padding and the scroll bar."""
 
 
 def merge_another_tree(app: App[None], project: Project) -> None:
@@ -105,13 +109,23 @@ class TreeMergeScreen(Screen[None]):
             )
             for slug in self.edits.proposals
         }
-        room = max(CODE_WIDTH, (self.app.size.width - 24) // 2)  # the rest is the action's
-        widest = max((t.cell_len for t in codes.values()), default=CODE_WIDTH)
-        table.add_column(Text(f"code of {self.other.source}"), key="code", width=min(widest, room))
-        table.add_column(Text("proposal"), key="proposal")
-        table.add_column(Text("action"), key="action")
+        proposals = {slug: Text(self.edits.proposal_text(slug)) for slug in codes}
+        width = self.app.size.width
+        code_width = min(
+            max(t.cell_len for t in codes.values()), max(CODE_WIDTH, (width - FIXED_COLUMNS) // 2)
+        )
+        proposal_width = max(len("proposal"), *(t.cell_len for t in proposals.values()))
+        # fixed widths: measuring a column again after each edit costs a pass over every row
+        action_width = max(
+            ACTION_WIDTH,
+            *(len(self.edits.action_text(slug)) for slug in codes),
+            width - code_width - proposal_width - FIXED_COLUMNS,
+        )
+        table.add_column(Text(f"code of {self.other.source}"), key="code", width=code_width)
+        table.add_column(Text("proposal"), key="proposal", width=proposal_width)
+        table.add_column(Text("action"), key="action", width=action_width)
         for slug, code in codes.items():
-            table.add_row(Text(), code, Text(self.edits.proposal_text(slug)), Text(), key=slug)
+            table.add_row(Text(), code, proposals[slug], Text(), key=slug)
         self._show()
         table.focus()
 
@@ -125,9 +139,9 @@ class TreeMergeScreen(Screen[None]):
             mark = (
                 Text("!", "bold red") if wrong else Text("*", "bold") if self.edits.edited(slug) else Text()
             )
-            action = Text(self.edits.action_text(slug), "bold red" if wrong else "")
+            action = Text(self.edits.action_text(slug), "bold red" if wrong else "", overflow="ellipsis")
             table.update_cell(slug, "mark", mark)
-            table.update_cell(slug, "action", action, update_width=True)
+            table.update_cell(slug, "action", action)
         self._status(problem[1] if problem else None)
 
     def _status(self, problem: str | None, doing: str = "") -> None:
