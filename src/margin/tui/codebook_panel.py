@@ -264,7 +264,13 @@ class CodebookPanel(Vertical):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         event.stop()
-        slug = event.node.data
+        if self.has_focus_within:  # the tree's first code at start is no choice of the user's
+            self._announce(event.node.data)
+
+    def on_descendant_focus(self) -> None:
+        self._announce(self.current)
+
+    def _announce(self, slug: str | None) -> None:
         if slug is not None and slug != self._announced:
             self._announced = slug
             self.post_message(self.CodeSelected(slug))
