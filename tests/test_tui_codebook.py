@@ -835,3 +835,27 @@ def test_snapshot_add_form(demo_repo: Path, snap_compare: Callable[..., bool]) -
     app = MarginApp(Project.load(demo_repo))
     keys = ("down", "a", "A", "space", "t", "r", "i", "b", "u", "n", "a", "l")
     assert snap_compare(app, terminal_size=SNAPSHOT, run_before=_snapshot(keys))
+
+
+def test_no_current_code_until_the_user_turns_to_the_codebook(demo_repo: Path) -> None:
+    """The tree's first code (a grouping code at start) is not made the code n/N jump through; looking at
+    the codebook, or moving in it, makes the code under the cursor the current one."""
+
+    async def run() -> list[str | None]:
+        app = MarginApp(Project.load(demo_repo))
+        seen: list[str | None] = []
+        async with app.run_test(size=(160, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            seen.append(app.coder.current_code)
+            await pilot.press("b")
+            await pilot.pause()
+            seen.append(app.coder.current_code)
+            await pilot.press("down")
+            await pilot.pause()
+            seen.append(app.coder.current_code)
+        return seen
+
+    before, looked, moved = asyncio.run(run())
+    order = list(Project.load(demo_repo).codebook.codes)  # the tree in pre-order, every code unfolded
+    assert (before, looked, moved) == (None, order[0], order[1])
