@@ -131,6 +131,9 @@ def test_scenario_8_merging_the_second_phase_tree(study: Path, capsys: pytest.Ca
     message = git(study, "log", "-1", "--format=%B")
     assert message.startswith("Merge the code tree of qual2")
     assert "role-model 'Role model': merged into role-models" in message
+    assert "sarcasm-misunderstood 'Sarcasm misunderstood': added under direct-feedback" in message  # came
+    assert "circle-instead-of-tribunal 'Circle instead of tribunal': added under direct-feedback" in message
+    assert "presence 'Presence'" not in message  # here before: nothing to say
     assert git(study, "status", "--porcelain") == ""
 
     project = Project.load(study)

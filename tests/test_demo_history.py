@@ -153,7 +153,7 @@ def test_qual2_was_coded_on_its_own_branch_and_its_code_tree_merged(demo: Path) 
     assert (
         "- role-model 'Role model': merged into role-models (6 coding(s) in 2 document(s) recoded)" in message
     )
-    assert "- sarcasm-misunderstood 'Sarcasm misunderstood': moved under appreciative-language" in message
+    assert "- sarcasm-misunderstood 'Sarcasm misunderstood': added under appreciative-language" in message
     assert "- qual2-open-codes 'QUAL2 open codes': skipped" in message
     assert git(demo, "log", "-1", "--format=%an %ad", "--date=format:%Y-%m", merge[0]).strip() == (
         "Rosa Lindqvist 2023-01"

@@ -10,7 +10,7 @@ recoded to the merged tree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,12 +266,13 @@ class _Placement:
 
 
 def apply_actions(
-    project: Any, other: Codebook, actions: Sequence[Action], *, shared: bool
+    project: Any, other: Codebook, actions: Sequence[Action], *, shared: bool, known: Set[str] = frozenset()
 ) -> tuple[list[str], set[str]]:
     """Change ``project`` (codebook and transcripts) by the actions; returns lines saying what was done
     and the documents rewritten. ``shared``: OTHER's history was merged into the project (a branch), so a
     code of OTHER found here under its slug is the same code — it is moved, merged or removed rather than
-    added, and its codings are recoded."""
+    added, and its codings are recoded; ``known`` holds the slugs this tree had before that merge, so a code
+    that arrived with the branch is reported as added."""
     from margin.core import operations as ops
 
     by_slug = {a.slug: a for a in actions}
@@ -304,8 +305,12 @@ def apply_actions(
             present = project.codebook.resolve(action.slug) == action.slug
             under = f"under {parent}" if parent else "at the top level"
             if shared and present:
-                if project.codebook.code(action.slug).parent != parent:
+                moved = project.codebook.code(action.slug).parent != parent
+                if moved:
                     ops.move_code(project, action.slug, parent)
+                if action.slug not in known:
+                    lines.append(f"{action.slug} '{code.label}': added {under}")
+                elif moved:
                     lines.append(f"{action.slug} '{code.label}': moved {under}")
                 place.added[action.slug] = action.slug
                 continue
@@ -420,6 +425,8 @@ def merge_code_tree(
         if run(repo, "rev-parse", "--verify", "--quiet", "MERGE_HEAD")[0] == 0:
             raise GitError("a merge is in progress — finish it (`margin resolve`, then `margin sync`) first")
     with ProjectLock(root / STATE, f"margin codebook merge {source}"):
+        here = Project.load(root).codebook
+        known = {*here.codes, *here.aliases}
         if revision is not None:
             ensure_drivers(root)
         with opened(root) as repo:
@@ -434,7 +441,9 @@ def merge_code_tree(
                             f"{revision}`, then `margin resolve`), then run the codebook merge again"
                         )
                 project = Project.load(root)
-                lines, documents = apply_actions(project, other, actions, shared=revision is not None)
+                lines, documents = apply_actions(
+                    project, other, actions, shared=revision is not None, known=known
+                )
                 check(repo, "add", "--update", "--", ".", what="git add")
                 merging = run(repo, "rev-parse", "--verify", "--quiet", "MERGE_HEAD")[0] == 0
                 staged = run(repo, "diff", "--cached", "--quiet")[0] != 0
