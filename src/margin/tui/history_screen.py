@@ -86,7 +86,7 @@ class HistoryScreen(Screen[Place | None]):
     HistoryScreen #history-sessions { width: 42%; }
     HistoryScreen OptionList { height: 1fr; border: round $foreground 25%; background: $surface; }
     HistoryScreen OptionList:focus { border: round $accent; }
-    HistoryScreen .history-note { height: auto; color: $text-muted; }
+    HistoryScreen .history-note { height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="history.close"),
@@ -268,7 +268,7 @@ class HistoryScreen(Screen[Place | None]):
         self._coder = read.coder
         if pending is not None and not self._keeps_pending(pending, filters):
             pending = None
-        width = max(sessions.scrollable_content_region.width - 1, 24)
+        width = _room(sessions)
         unchanged = read.entries is self.entries and read.more == self._more
         if unchanged and pending is not None and self.pending is not None:
             sessions.replace_option_prompt(UNCOMMITTED, self._pending_prompt(pending, width))
@@ -326,24 +326,21 @@ class HistoryScreen(Screen[Place | None]):
                     coder.value = chosen
 
     def _session_prompt(self, e: LogEntry, width: int) -> Text:
-        text = Text.assemble((e.date[:16].replace("T", " "), "dim"), "  ", (e.author, "bold"))
+        """Date and coder (a merge, a recovered session marked), the subject, the counts: a line each."""
+        who = Text.assemble((e.date[:16].replace("T", " "), "dim"), "  ", (e.author, "bold"))
         if len(e.parents) > 1:
-            text.append("  merge", "italic cyan")
+            who.append("  merge", "italic cyan")
         if e.session is not None and e.session.recovered:
-            text.append("  recovered", "italic magenta")
-        text.append("\n" + _clip(e.subject, width))
-        s = e.session
-        if s is not None:
-            text.append("\n")
-            text.append_text(_counts(s))
-        return text
+            who.append("  recovered", "italic magenta")
+        lines = [who, Text(e.subject)]
+        if e.session is not None:
+            lines.append(_counts(e.session))
+        return _lines(lines, width)
 
     def _pending_prompt(self, pending: SessionReview, width: int) -> Text:
-        text = Text.assemble(("not committed yet", "bold yellow"), "  ", (self._coder or "", "bold"))
-        text.append("\n" + _clip("this session, not committed yet", width), "italic")
-        text.append("\n")
-        text.append_text(_counts(pending.counts))
-        return text
+        who = Text.assemble(("not committed yet", "bold yellow"), "  ", (self._coder or "", "bold"))
+        lines = [who, Text("this session, not committed yet", "italic"), _counts(pending.counts)]
+        return _lines(lines, width)
 
     # --- the decisions of the highlighted session -------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#history-sessions-list")
@@ -402,7 +399,7 @@ class HistoryScreen(Screen[Place | None]):
             return
         filters = self._read_with or Filters()
         kept = [item for item in found.items if filters.keeps(item)]
-        width = max(decisions.scrollable_content_region.width - 1, 30)
+        width = _room(decisions)
         options: list[Option] = []
         for title, groups in _grouped(kept, self.project):
             options.append(Option(Text(title, "bold underline"), disabled=True))
@@ -533,8 +530,16 @@ class HistoryScreen(Screen[Place | None]):
 
 
 # --- drawing helpers -----------------------------------------------------------------------------------------
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _room(options: OptionList) -> int:
+    """The columns a list's options have (its scrollbar counted, shown yet or not)."""
+    return max(options.size.width - options.styles.scrollbar_size_vertical, 20)
+
+
+def _lines(lines: list[Text], width: int) -> Text:
+    """``lines`` one under the other, each cut to ``width`` with '…'."""
+    for line in lines:
+        line.truncate(width, overflow="ellipsis")
+    return Text("\n").join(lines)
 
 
 def _counts(c: SessionInfo | Counts) -> Text:
