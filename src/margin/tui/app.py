@@ -74,7 +74,7 @@ class MarginApp(App[None]):
         Binding("f3", "find_step(True)", "Next hit", show=False, id="app.find-next"),
         Binding("shift+f3", "find_step(False)", "Previous hit", show=False, id="app.find-previous"),
         Binding("C", "conflicts", "Conflicts", show=False, id="app.conflicts"),
-        Binding("H", "history", "History", show=False, id="app.history"),
+        Binding("H", "history", "History", id="app.history"),
     ]
 
     def __init__(self, project: Project) -> None:
