@@ -54,7 +54,9 @@ def _accept_json_anywhere(parser: argparse.ArgumentParser) -> None:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
-                sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                sub.add_argument(
+                    "--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+                )
                 _accept_json_anywhere(sub)
 
 
