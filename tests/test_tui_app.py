@@ -432,6 +432,13 @@ async def test_a_huge_document_shows_a_loading_state_while_it_is_read(project_di
         assert not view.loading
         assert view.document is not None and view.document.id == "qual2/huge"
         assert app.focused is view
+        # a place chosen in a list (a segment, a hit, a history decision) is selected once it is read
+        far = len(view.document.text) - 200
+        project.forget("qual2/huge")
+        app.open_document("qual2/huge", (far, far + 12))
+        assert view.loading
+        await settle(app, pilot)
+        assert view.selection == (far, far + 12)
 
 
 # --- layout ------------------------------------------------------------------------------------------

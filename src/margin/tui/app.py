@@ -94,6 +94,8 @@ class MarginApp(App[None]):
         """Runs the app's operations: checks the files on disk first, records the changes in the history."""
         self._segments: SegmentsScreen | None = None
         self._conflicted: list[str] = []
+        self._span_to_show: tuple[str, tuple[int, int]] | None = None
+        """The document being opened and the span to select in it once it is shown."""
         """The files git listed as unmerged when the app last looked."""
 
     def compose(self) -> ComposeResult:
@@ -208,10 +210,12 @@ class MarginApp(App[None]):
     def _count_codings(self, doc_id: str) -> int:
         return len(self._document(doc_id).codings)
 
-    def open_document(self, doc_id: str) -> None:
-        """Show ``doc_id`` in the transcript and focus it; a document that cannot be read is reported.
-        A large document not read yet is read by a worker while the transcript shows it is loading."""
+    def open_document(self, doc_id: str, span: tuple[int, int] | None = None) -> None:
+        """Show ``doc_id`` in the transcript and focus it, with ``span`` selected; a document that cannot be
+        read is reported. A large document not read yet is read by a worker while the transcript shows it
+        is loading (and the span is selected once it is shown)."""
         self.workers.cancel_group(self, "open-document")
+        self._span_to_show = (doc_id, span) if span is not None else None
         if doc_id not in self.project.loaded_documents() and self._file_size(doc_id) >= LARGE_DOCUMENT:
             self.query_one(TranscriptView).loading = True
             self.run_worker(partial(self._read_document, doc_id), thread=True, group="open-document")
@@ -240,6 +244,9 @@ class MarginApp(App[None]):
             return
         transcript.show_document(document, self.project.codebook)
         transcript.focus()
+        pending, self._span_to_show = self._span_to_show, None
+        if pending is not None and pending[0] == doc_id:
+            transcript.go_to(*pending[1])
 
     @on(DocumentList.Selected)
     def _on_document_selected(self, event: DocumentList.Selected) -> None:
@@ -341,9 +348,7 @@ class MarginApp(App[None]):
         transcript.document_changed()
         if place is None:
             return
-        self.open_document(place.document)
-        if transcript.document is not None and transcript.document.id == place.document:
-            transcript.go_to(place.start, place.end)
+        self.open_document(place.document, (place.start, place.end))
 
     def action_history(self) -> None:
         """The sessions and what each decided; Enter on a decision opens its place as it is now."""
