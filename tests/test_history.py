@@ -12,17 +12,13 @@ from typing import Any
 
 import pytest
 
+from history_helpers import coder, git, session, span
 from margin.cli import main
 from margin.cli.history_cmd import textconv
 from margin.core import operations as ops
 from margin.core.project import Project
 from margin.vcs.history import blame
 from margin.vcs.repo import init_repository
-from margin.vcs.session import Session
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
 
 
 async def settle(app: Any, pilot: Any) -> None:
@@ -38,28 +34,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-def coder(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    for kind in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{kind}_NAME", name)
-        monkeypatch.setenv(f"GIT_{kind}_EMAIL", f"{name.split()[0].lower()}@example.org")
-
-
-def session(root: Path, *steps: tuple[object, ...]) -> str:
-    """Run operations as one session and commit it; returns the commit."""
-    project = Project.load(root)
-    s = Session(root)
-    for operation, *args in steps:
-        s.record(operation(project, *args))  # type: ignore[operator]
-    done = s.commit()
-    assert done is not None
-    return done.sha
-
-
-def span(root: Path, doc_id: str, words: str) -> tuple[int, int]:
-    start = Project.load(root).document(doc_id).text.index(words)
-    return start, start + len(words)
 
 
 @pytest.fixture

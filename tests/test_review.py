@@ -4,46 +4,19 @@ decision's words are now, after later sessions edited the text."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from history_helpers import coder, git, session, span
 from margin.analysis.context import Context
 from margin.core import operations as ops
 from margin.core.project import Project
 from margin.vcs.history import LogEntry, log
 from margin.vcs.repo import init_repository
 from margin.vcs.review import Place, Reviewed, SessionReview, locate, review, uncommitted
-from margin.vcs.session import Session
 
 FG01, INT07 = "qual2/fg-01", "qual1/int-07"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
-
-
-def coder(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    for kind in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{kind}_NAME", name)
-        monkeypatch.setenv(f"GIT_{kind}_EMAIL", f"{name.split()[0].lower()}@example.org")
-
-
-def session(root: Path, *steps: tuple[object, ...]) -> str:
-    """Run operations as one session and commit it; returns the commit."""
-    project = Project.load(root)
-    s = Session(root)
-    for operation, *args in steps:
-        s.record(operation(project, *args))  # type: ignore[operator]
-    done = s.commit()
-    assert done is not None
-    return done.sha
-
-
-def span(root: Path, doc_id: str, words: str) -> tuple[int, int]:
-    start = Project.load(root).document(doc_id).text.index(words)
-    return start, start + len(words)
 
 
 def text_now(root: Path, doc_id: str) -> str:

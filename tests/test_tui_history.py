@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import subprocess
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -16,13 +15,13 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Select, Static
 
+from history_helpers import coder, git, session, span
 from margin.core import operations as ops
 from margin.core.project import Project
 from margin.tui.app import MarginApp
 from margin.tui.history_screen import OLDER, UNCOMMITTED, HistoryScreen
 from margin.tui.transcript import TranscriptView
 from margin.vcs.repo import init_repository
-from margin.vcs.session import Session
 
 SIZE = (100, 30)
 FG01, INT07 = "qual2/fg-01", "qual1/int-07"
@@ -34,33 +33,6 @@ def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., 
         asyncio.run(test(*args, **kwargs))
 
     return run
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
-
-
-def coder(monkeypatch: pytest.MonkeyPatch, name: str, date: str) -> None:
-    """Commit as ``name`` at ``date`` from now on."""
-    for kind in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{kind}_NAME", name)
-        monkeypatch.setenv(f"GIT_{kind}_EMAIL", f"{name.split()[0].lower()}@example.org")
-        monkeypatch.setenv(f"GIT_{kind}_DATE", date)
-
-
-def session(root: Path, *steps: tuple[object, ...]) -> str:
-    project = Project.load(root)
-    s = Session(root)
-    for operation, *args in steps:
-        s.record(operation(project, *args))  # type: ignore[operator]
-    done = s.commit()
-    assert done is not None
-    return done.sha
-
-
-def span(root: Path, doc_id: str, words: str) -> tuple[int, int]:
-    start = Project.load(root).document(doc_id).text.index(words)
-    return start, start + len(words)
 
 
 @pytest.fixture
