@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,15 +18,7 @@ from margin.core import operations as ops
 from margin.core.project import Project
 from margin.vcs.history import blame
 from margin.vcs.repo import init_repository
-
-
-async def settle(app: Any, pilot: Any) -> None:
-    """Let the app catch up and its session's git work (commits in thread workers) finish."""
-    for _ in range(200):
-        await pilot.pause()
-        if not any(w.group == "session" and not w.is_finished for w in app.workers):
-            return
-    raise AssertionError("the session's git work did not finish")
+from pilot import wait_for_sessions
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -349,7 +340,7 @@ def test_scenario_5_quitting_commits_the_session_and_the_history_shows_it(
     async def scenario() -> None:
         app = MarginApp(Project.load(project_dir))
         async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
+            await wait_for_sessions(app, pilot)
             app.query_one(DocumentList).select_document("qual2/fg-01")
             await pilot.pause()
             view = app.query_one(TranscriptView)
@@ -358,7 +349,7 @@ def test_scenario_5_quitting_commits_the_session_and_the_history_shows_it(
                 view.go_to(text.index(word))
                 await pilot.press("w", *keys)
                 await pilot.pause()
-                await settle(app, pilot)
+                await wait_for_sessions(app, pilot)
                 await pilot.pause()
 
             await code_word("Nothing", "c", *"role", "enter")
@@ -366,11 +357,11 @@ def test_scenario_5_quitting_commits_the_session_and_the_history_shows_it(
             await code_word("here", "v")  # in vivo: a new code "here", placed under How change happens
             await pilot.press(*"how change", "enter")
             await pilot.pause()
-            await settle(app, pilot)
+            await wait_for_sessions(app, pilot)
             view.go_to(text.index("changed"))
             await pilot.press("e", "end", *" Yes.", "ctrl+s")
             await pilot.pause()
-            await settle(app, pilot)
+            await wait_for_sessions(app, pilot)
             await pilot.press("q")
             await pilot.pause()
 

@@ -8,7 +8,6 @@ import asyncio
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,19 +18,11 @@ from margin.core.project import Project
 from margin.vcs.message import read_trailers
 from margin.vcs.repo import GitError, init_repository
 from margin.vcs.session import NoIdentity, Session, check_identity
+from pilot import wait_for_sessions
 
 
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
-
-
-async def settle(app: Any, pilot: Any) -> None:
-    """Let the app catch up and its session's git work (commits in thread workers) finish."""
-    for _ in range(200):
-        await pilot.pause()
-        if not any(w.group == "session" and not w.is_finished for w in app.workers):
-            return
-    raise AssertionError("the session's git work did not finish")
 
 
 def commits(root: Path) -> int:
@@ -379,11 +370,11 @@ def test_app_offers_a_recovered_session_and_commits_at_quit(repo: Path) -> None:
     async def run() -> None:
         app = MarginApp(Project.load(repo))
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await wait_for_sessions(app, pilot)
             await pilot.pause()
             assert isinstance(app.screen, RecoveredScreen)
             await pilot.press("c")
-            await settle(app, pilot)
+            await wait_for_sessions(app, pilot)
             await pilot.pause()
             assert git(repo, "log", "-1", "--format=%s").startswith(
                 "Recovered session: 1 coding added in fg-01"
@@ -413,7 +404,7 @@ def test_app_keeps_a_recovered_session_and_end_session_starts_a_new_one(repo: Pa
     async def run() -> None:
         app = MarginApp(Project.load(repo))
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await wait_for_sessions(app, pilot)
             await pilot.pause()
             assert isinstance(app.screen, RecoveredScreen)
             await pilot.press("k")
@@ -422,7 +413,7 @@ def test_app_keeps_a_recovered_session_and_end_session_starts_a_new_one(repo: Pa
             span = app.project.document("qual1/int-07").text.index("How did")
             app.history.record(ops.apply_codes(app.project, "qual1/int-07", span, span + 7, ["presence"]))
             await pilot.press("S")
-            await settle(app, pilot)
+            await wait_for_sessions(app, pilot)
             await pilot.pause()
             assert commits(repo) == 2
             assert git(repo, "log", "-1", "--format=%s").strip() == (
@@ -443,7 +434,7 @@ def test_app_quit_without_changes_commits_nothing(repo: Path) -> None:
     async def run() -> None:
         app = MarginApp(Project.load(repo))
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await wait_for_sessions(app, pilot)
             await pilot.press("question_mark")
             await pilot.press("escape")
             await pilot.press("q")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.cells import cell_len
@@ -24,20 +21,11 @@ from margin.tui.app import MarginApp, StatusBar
 from margin.tui.documents import DocumentList
 from margin.tui.layout import TextLayout, paragraph_pieces, wrap_offsets
 from margin.tui.transcript import UNKNOWN_COLOR, TranscriptView
+from pilot import pilot_test
 
 SIZE = (100, 30)
 BLUE, ORANGE, GREEN = "#4e79a7", "#f28e2b", "#59a14f"  # language, seriousness, presence in the test codebook
 CODES = ("language", "seriousness", "presence")
-
-
-def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test (the app under Pilot) in its own event loop."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture

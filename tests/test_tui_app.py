@@ -4,14 +4,11 @@ is read, a loading state for a huge document)."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
@@ -30,21 +27,12 @@ from margin.tui.keymap import Context, binding_ids, class_bindings, margin_class
 from margin.tui.palette import available_actions
 from margin.tui.status import NO_IDENTITY, StatusBar
 from margin.tui.transcript import TranscriptView
+from pilot import pilot_test
 
 REPO = Path(__file__).resolve().parents[1]
 GEN_CORPUS = REPO / "benchmarks" / "gen_corpus.py"
 SIZE = (100, 30)
 SMALL = (80, 24)
-
-
-def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test (the app under Pilot) in its own event loop."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture

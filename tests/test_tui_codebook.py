@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import functools
 import shutil
 import subprocess
 from collections.abc import Callable, Coroutine
@@ -36,21 +35,12 @@ from margin.tui.questions import Confirm
 from margin.tui.status import StatusBar
 from margin.tui.target_picker import TOP_LEVEL, TargetPicker
 from margin.tui.transcript import TranscriptView
+from pilot import pilot_test
 
 DEMO = Path(__file__).resolve().parents[1] / "projects" / "peer-support"
 WIDE = (130, 40)
 SNAPSHOT = (100, 30)
 TEST_CODES = ["attitude", "language", "seriousness", "how", "presence", "role-models"]
-
-
-def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test (the app under Pilot) in its own event loop."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture

@@ -3,14 +3,11 @@ bytes of the files written."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
 import random
 import subprocess
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -31,20 +28,11 @@ from margin.tui.picker import CodePicker
 from margin.tui.questions import Choose, Confirm
 from margin.tui.status import StatusBar
 from margin.tui.writer import AppProject
+from pilot import pilot_test
 
 SIZE = (100, 30)
 INT07 = "documents/qual1/int-07.txt"
 FG01 = "documents/qual2/fg-01.txt"
-
-
-def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test (the app under Pilot) in its own event loop."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def body(root: Path, path: str) -> list[str]:

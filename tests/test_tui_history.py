@@ -4,11 +4,8 @@ back to the screen."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.notifications import Notify
@@ -22,17 +19,10 @@ from margin.tui.app import MarginApp
 from margin.tui.history_screen import OLDER, UNCOMMITTED, HistoryScreen
 from margin.tui.transcript import TranscriptView
 from margin.vcs.repo import init_repository
+from pilot import pilot_test
 
 SIZE = (100, 30)
 FG01, INT07 = "qual2/fg-01", "qual1/int-07"
-
-
-def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture

@@ -3,12 +3,9 @@ jumps, and what coding a search hit writes to the file."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import subprocess
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -22,17 +19,10 @@ from margin.tui.highlights import HIGHLIGHT
 from margin.tui.search import FindBar, SearchScreen
 from margin.tui.segments_screen import SegmentsScreen
 from margin.tui.transcript import TranscriptView
+from pilot import pilot_test
 
 SIZE = (100, 30)
 INT07 = "documents/qual1/int-07.txt"
-
-
-def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture

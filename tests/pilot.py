@@ -1,0 +1,28 @@
+"""What the app's tests share: running an async test (the app under Pilot) in its own event loop, and
+waiting for the coding session's git work."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+
+def pilot_test(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test (the app under Pilot) in its own event loop."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+async def wait_for_sessions(app: Any, pilot: Any) -> None:
+    """Let the app catch up and its session's git work (commits in thread workers) finish."""
+    for _ in range(200):
+        await pilot.pause()
+        if not any(w.group == "session" and not w.is_finished for w in app.workers):
+            return
+    raise AssertionError("the session's git work did not finish")
