@@ -191,8 +191,12 @@ class Project:
         self._ids = sorted(present)
 
     # --- writing ------------------------------------------------------------------------------------
+    def serialised(self, doc: Document) -> str:
+        """The file text of ``doc`` as Margin writes it."""
+        return serialise_document(doc)
+
     def save_document(self, doc: Document) -> None:
-        atomic_write(self.document_path(doc.id), serialise_document(doc))
+        atomic_write(self.document_path(doc.id), self.serialised(doc))
         self._documents[doc.id] = doc
         if self._ids is not None and doc.id not in self._ids:
             self._ids = None

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from margin.core.codebook import Codebook
-from margin.core.document import load_document, serialise_document
+from margin.core.document import load_document
 from margin.core.errors import MarginError
 from margin.core.operations import Change, DocState, History
 from margin.core.project import CODEBOOK, DOCUMENTS, Project
 from margin.core.textfile import decode
-from margin.tui.writer import AppProject
 
 RECENT = 9
 """Recently applied codes kept for the keys 1–9."""
@@ -171,8 +170,7 @@ class Coder:
             if stamp is None:
                 raise MarginError("the file is gone — it was moved or deleted outside Margin")
             data = path.read_bytes()
-            serialised = self.project.writer.serialise(doc) if isinstance(self.project, AppProject) else None
-            if data == (serialised or serialise_document(doc)).encode("utf-8"):
+            if data == self.project.serialised(doc).encode("utf-8"):
                 self._seen[path] = _Seen(stamp)
                 return []
             fresh = load_document(data, doc_id, where)

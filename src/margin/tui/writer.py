@@ -24,7 +24,6 @@ from margin.core.coding import Coding
 from margin.core.document import Document, serialise_document
 from margin.core.markup import assign_labels, serialise_body
 from margin.core.project import Project
-from margin.core.textfile import atomic_write
 from margin.tui.layout import coding_changes
 
 if TYPE_CHECKING:
@@ -141,8 +140,8 @@ def _closed_range(doc: Document, first: int, last: int) -> tuple[list[Coding], i
 class AppProject(Project):
     """The project as the app holds it: a document is written back serialising only what changed.
 
-    ``save_document`` does what ``Project.save_document`` does (write atomically, keep the document, let a
-    new document be listed) with the writer's serialisation, which gives the same bytes.
+    ``serialised`` gives the bytes ``serialise_document`` gives, through the writer, so ``save_document``
+    writes only what changed.
     """
 
     def __init__(
@@ -155,11 +154,8 @@ class AppProject(Project):
         super().__init__(root, settings, codebook, participants)
         self.writer = IncrementalWriter()
 
-    def save_document(self, doc: Document) -> None:
-        atomic_write(self.document_path(doc.id), self.writer.serialise(doc))
-        self._documents[doc.id] = doc
-        if self._ids is not None and doc.id not in self._ids:
-            self._ids = None
+    def serialised(self, doc: Document) -> str:
+        return self.writer.serialise(doc)
 
     def forget(self, doc_id: str) -> None:
         super().forget(doc_id)

@@ -17,7 +17,7 @@ from typing import Any
 
 from margin.core.codebook import Code, Codebook, did_you_mean, position
 from margin.core.errors import FormatError, MarginError, OperationError
-from margin.vcs.gitcmd import check, opened, run, unmerged
+from margin.vcs.gitcmd import check, merging, opened, run, unmerged
 from margin.vcs.repo import GitError
 
 SIMILAR = 85.0
@@ -422,7 +422,7 @@ def merge_code_tree(
                 "the project has changes not yet committed — commit them (or run `margin sync`) before merging "
                 "a code tree, so that the merge is one commit of its own"
             )
-        if run(repo, "rev-parse", "--verify", "--quiet", "MERGE_HEAD")[0] == 0:
+        if merging(repo):
             raise GitError("a merge is in progress — finish it (`margin resolve`, then `margin sync`) first")
     with ProjectLock(root / STATE, f"margin codebook merge {source}"):
         here = Project.load(root).codebook
@@ -445,9 +445,8 @@ def merge_code_tree(
                     project, other, actions, shared=revision is not None, known=known
                 )
                 check(repo, "add", "--update", "--", ".", what="git add")
-                merging = run(repo, "rev-parse", "--verify", "--quiet", "MERGE_HEAD")[0] == 0
                 staged = run(repo, "diff", "--cached", "--quiet")[0] != 0
-                if not staged and not merging:
+                if not staged and not merging(repo):
                     return Outcome(None, lines, [])
                 same = sum(1 for a in actions if a.action == MAP_TO and a.target == a.slug)
                 check(

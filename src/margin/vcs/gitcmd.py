@@ -50,3 +50,8 @@ def unmerged(repo: Any) -> list[str]:
     """Files with unresolved merge conflicts."""
     _, out, _ = run(repo, "diff", "--name-only", "--diff-filter=U", "-z")
     return [f for f in out.split("\0") if f]
+
+
+def merging(repo: Any) -> bool:
+    """Whether a merge is in progress (git has a MERGE_HEAD)."""
+    return run(repo, "rev-parse", "--verify", "--quiet", "MERGE_HEAD")[0] == 0

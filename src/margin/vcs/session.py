@@ -21,6 +21,7 @@ from pathlib import Path
 from margin.core.errors import MarginError
 from margin.core.operations import Change
 from margin.vcs.changes import ProjectRepo, decisions
+from margin.vcs.gitcmd import merging
 from margin.vcs.message import compose, new_session_id
 from margin.vcs.repo import GitError
 from margin.vcs.semdiff import Counts, Decision
@@ -51,19 +52,10 @@ class MergeInProgress(GitError):
         )
 
 
-def merging(repo: ProjectRepo) -> bool:
-    """Whether a merge is in progress (git has a MERGE_HEAD)."""
-    try:
-        repo.run("rev-parse", "--verify", "--quiet", "MERGE_HEAD")
-    except GitError:
-        return False
-    return True
-
-
 def merge_in_progress(root: Path) -> bool:
     """Whether the project at ``root`` is in the middle of a merge."""
     with ProjectRepo(root) as repo:
-        return merging(repo)
+        return merging(repo.repo)
 
 
 def check_identity(root: Path) -> None:
@@ -128,7 +120,7 @@ class Session:
         """Start the session; returns the uncommitted changes of an earlier run, if any (not yet part of
         this session — see ``keep`` and ``commit_recovered``)."""
         with ProjectRepo(self.root) as repo:
-            if merging(repo):
+            if merging(repo.repo):
                 return None
             states = repo.states(repo.head(), None, repo.changed_on_disk())
         if not states:
@@ -167,7 +159,7 @@ class Session:
             states = repo.states(repo.head(), None, paths)
             if not states:
                 return None
-            if merging(repo):
+            if merging(repo.repo):
                 raise MergeInProgress
             found = decisions(states)
             message = compose(session, found, title=title, recovered=recovered)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from margin.vcs import premerge
-from margin.vcs.gitcmd import check, local_error, opened, run, unmerged
+from margin.vcs.gitcmd import check, local_error, merging, opened, run, unmerged
 from margin.vcs.network import (
     DEFAULT_TIMEOUT,
     Progress,
@@ -246,10 +246,6 @@ def _where_they_differ(ours: tuple[str, ...], theirs: tuple[str, ...], width: in
         return part + ("…" if len(text) > start + width else "")
 
     return cut(a), cut(b)
-
-
-def merging(repo: Any) -> bool:
-    return run(repo, "rev-parse", "--verify", "--quiet", "MERGE_HEAD")[0] == 0
 
 
 def _finish_merge(repo: Any, root: Path) -> bool:
