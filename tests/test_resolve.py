@@ -4,7 +4,6 @@ editing, and staging so the merge can be committed."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,15 +13,7 @@ from conftest import CODEBOOK, INT07
 from margin.cli import main
 from margin.core.codebook import Codebook
 from margin.core.project import Project
-
-DOC = "documents/qual1/int-07.txt"
-
-
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if check and result.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)}: {result.stdout}{result.stderr}")
-    return result
+from test_drivers import DOC, git
 
 
 def replace(path: Path, old: str, new: str) -> None:
