@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class MarginError(Exception):
     """An error the user can act on; never shown as a traceback."""
@@ -39,3 +41,31 @@ class ProjectLocked(MarginError):
 
 class OperationError(MarginError):
     """An operation that cannot be applied as asked (unknown code, span out of range, …)."""
+
+
+class ChangedOnDisk(MarginError):
+    """Files changed on disk since Margin read them (another program wrote them); nothing was written.
+
+    ``paths`` are the changed files, ``touched`` every file the refused write would have written (a
+    program holding the project in memory reloads those). ``reloaded`` words the message for the app,
+    which has read the new contents already.
+    """
+
+    def __init__(self, paths: Sequence[str], touched: Sequence[str] = (), *, reloaded: bool = False) -> None:
+        self.paths = tuple(paths)
+        self.touched = tuple(touched) or self.paths
+        self.reloaded = reloaded
+        names = " and ".join(self.paths)
+        was = "was" if len(self.paths) == 1 else "were"
+        if reloaded:
+            message = (
+                f"{names} changed on disk (outside Margin) and {was} reloaded; nothing else was changed — "
+                "look, then try again"
+            )
+        else:
+            message = (
+                f"{names} changed on disk since Margin read {'it' if len(self.paths) == 1 else 'them'} "
+                "(another program wrote it), so nothing was written — Margin never writes over another "
+                "program's change; run the command again"
+            )
+        super().__init__(message)

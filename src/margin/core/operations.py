@@ -58,16 +58,20 @@ def replay(project: Project, change: Change) -> None:
 
     if change.codebook is not None:
         project.codebook = Codebook.parse(change.codebook[1])
-        project.save_codebook()
     if change.participants is not None:
         project.participants = Participants.parse(change.participants[1])
-        project.save_participants()
+    documents = []
     for doc_id, (_, after) in change.documents.items():
         doc = project.document(doc_id)
         doc.set_text(after.text)
         doc.set_front_matter(after.front_matter)
         doc.codings = list(after.codings)
-        project.save_document(doc)
+        documents.append(doc)
+    project.save(
+        codebook=change.codebook is not None,
+        participants=change.participants is not None,
+        documents=documents,
+    )
 
 
 def revert(project: Project, change: Change) -> Change:
@@ -170,11 +174,8 @@ def _insert(doc: Document, coding: Coding) -> None:
     bisect.insort_right(doc.codings, coding, key=Coding.sort_key)
 
 
-def _doc_change(
-    project: Project, action: str, summary: str, doc: Document, before: DocState, *, save: bool = True
-) -> Change:
-    if save:
-        project.save_document(doc)
+def _doc_change(project: Project, action: str, summary: str, doc: Document, before: DocState) -> Change:
+    project.save_document(doc)
     return Change(action, summary, {doc.id: (before, DocState.of(doc))})
 
 
@@ -391,9 +392,9 @@ def _rewrite(
     return changed
 
 
-def _save(project: Project, documents: dict[str, tuple[DocState, DocState]]) -> None:
-    for doc_id in documents:
-        project.save_document(project.document(doc_id))
+def _save_with_codebook(project: Project, documents: dict[str, tuple[DocState, DocState]]) -> None:
+    """Write the codebook and the documents an operation recoded, or nothing (margin.core.disk)."""
+    project.save(codebook=True, documents=[project.document(doc_id) for doc_id in documents])
 
 
 def add_code(
@@ -426,10 +427,9 @@ def update_code(project: Project, slug: str, **fields: object) -> Change:
 def reslug_code(project: Project, old: str, new: str) -> Change:
     """Change a code's slug; every reference is rewritten and the old slug stays as an alias."""
     before = project.codebook.dump()
-    project.codebook.reslug(old, new)
-    project.save_codebook()  # first: until the documents are written, the old slug resolves as an alias
+    project.codebook.reslug(old, new)  # written first: until the documents are, the old slug is an alias
     docs = _rewrite(project, {old}, lambda codes: tuple(new if c == old else c for c in codes))
-    _save(project, docs)
+    _save_with_codebook(project, docs)
     return _codebook_change(project, "code.reslug", f"code re-slugged: {old} → {new}", before, docs)
 
 
@@ -469,9 +469,8 @@ def merge_codes(project: Project, source: str, target: str) -> Change:
     cb.remove(source)
     for alias in aliases:
         cb.add_alias(target, alias)
-    project.save_codebook()
     docs = _rewrite(project, {source}, lambda codes: tuple(target if c == source else c for c in codes))
-    _save(project, docs)
+    _save_with_codebook(project, docs)
     return _codebook_change(project, "code.merge", f"code merged: {source} into {target}", before, docs)
 
 
@@ -499,12 +498,11 @@ def split_code(
             target = next((m for m, n in zip(made, into, strict=True) if move_codings_to in (m, n)), None)
         if target is None:
             raise OperationError(f"'{move_codings_to}' is not one of the new codes ({', '.join(made)})")
-    project.save_codebook()
     docs: dict[str, tuple[DocState, DocState]] = {}
     if target is not None:
         moved_to = target
         docs = _rewrite(project, {slug}, lambda codes: tuple(moved_to if c == slug else c for c in codes))
-        _save(project, docs)
+    _save_with_codebook(project, docs)
     return _codebook_change(project, "code.split", f"code split: {slug} into {', '.join(made)}", before, docs)
 
 
@@ -541,9 +539,8 @@ def delete_code(project: Project, slug: str, *, force: bool = False) -> Change:
         if slug in code_set.codes:
             cb.set_members(set_slug, [c for c in code_set.codes if c != slug])
     cb.remove(slug, reparent_children=True)
-    project.save_codebook()
     docs = _rewrite(project, {slug}, lambda codes: tuple(c for c in codes if c != slug)) if codings else {}
-    _save(project, docs)
+    _save_with_codebook(project, docs)
     extra = f", removed from {codings} coding(s)" if codings else ""
     return _codebook_change(project, "code.delete", f"code deleted: {slug}{extra}", before, docs)
 

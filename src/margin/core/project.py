@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from margin.core.conflict_blocks import conflict_error
+from margin.core.disk import Files
 from margin.core.document import Document, load_document, serialise_document
 from margin.core.errors import FormatError, MarginError
-from margin.core.textfile import atomic_write, read_text
+from margin.core.textfile import decode
 from margin.core.yamlio import load_safe
 
 if TYPE_CHECKING:
@@ -41,9 +42,13 @@ def find_root(start: Path) -> Path:
     )
 
 
-def _read(path: Path, name: str) -> str:
-    """A project YAML file's text; one a merge left with a conflict block is an error at the block."""
-    text = read_text(path, name)
+def _read(files: Files, path: Path, name: str) -> str | None:
+    """A project YAML file's text (None when there is none); one a merge left with a conflict block is
+    an error at the block."""
+    data = files.read(path, name)
+    if data is None:
+        return None
+    text = decode(data, name)
     conflict = conflict_error(text, name)
     if conflict is not None:
         raise conflict
@@ -51,7 +56,13 @@ def _read(path: Path, name: str) -> str:
 
 
 class Project:
-    """The files of one project. Documents are parsed on first use and kept."""
+    """The files of one project. Documents are parsed on first use and kept.
+
+    Every file is read and written through ``files`` (margin.core.disk), which remembers what was read:
+    a save over a file another program changed since raises ChangedOnDisk and writes nothing. The
+    in-memory project is then ahead of the disk; a long-lived caller (the app) reloads the files the
+    error names as ``touched``.
+    """
 
     def __init__(
         self,
@@ -59,11 +70,13 @@ class Project:
         settings: dict[str, Any],
         codebook: Codebook,
         participants: Participants | None = None,
+        files: Files | None = None,
     ):
         self.root = root
         self.settings = settings
         self.codebook = codebook
         self._participants = participants
+        self.files = files if files is not None else Files(root)
         self._documents: dict[str, Document] = {}
         self._ids: list[str] | None = None
 
@@ -71,21 +84,16 @@ class Project:
     @classmethod
     def load(cls, path: Path | str = ".") -> Project:
         """Load the project at ``path`` (or the one above it). Raises FormatError for unusable files."""
-        from margin.core.codebook import Codebook
+        from margin.core.codebook import Codebook, new_codebook
 
         root = find_root(Path(path))
-        settings = load_safe(_read(root / SETTINGS, SETTINGS), SETTINGS) or {}
+        files = Files(root)
+        settings = load_safe(_read(files, root / SETTINGS, SETTINGS) or "", SETTINGS) or {}
         if not isinstance(settings, dict):
             raise FormatError("margin.yaml must be a YAML mapping (name: …)", path=SETTINGS, line=1, column=1)
-        codebook_path = root / CODEBOOK
-        codebook = (
-            Codebook.parse(_read(codebook_path, CODEBOOK), CODEBOOK) if codebook_path.exists() else None
-        )
-        if codebook is None:
-            from margin.core.codebook import new_codebook
-
-            codebook = new_codebook()
-        return cls(root, settings, codebook)
+        text = _read(files, root / CODEBOOK, CODEBOOK)
+        codebook = Codebook.parse(text, CODEBOOK) if text is not None else new_codebook()
+        return cls(root, settings, codebook, files=files)
 
     @property
     def participants(self) -> Participants:
@@ -94,11 +102,14 @@ class Project:
             from margin.core.participants import Participants, new_participants
 
             path = self.root / PARTICIPANTS
-            self._participants = (
-                Participants.parse(_read(path, PARTICIPANTS), PARTICIPANTS)
-                if path.exists()
-                else new_participants()
-            )
+            text = _read(self.files, path, PARTICIPANTS)
+            try:
+                self._participants = (
+                    Participants.parse(text, PARTICIPANTS) if text is not None else new_participants()
+                )
+            except MarginError:
+                self.files.forget(path)
+                raise
         return self._participants
 
     @participants.setter
@@ -169,7 +180,15 @@ class Project:
             path = self.document_path(doc_id)
             if not path.is_file():
                 raise MarginError(f"no document '{doc_id}' in {self.root}")
-            doc = load_document(path.read_bytes(), doc_id, f"{DOCUMENTS}/{doc_id}.txt")
+            where = f"{DOCUMENTS}/{doc_id}.txt"
+            data = self.files.read(path, where)
+            if data is None:
+                raise MarginError(f"no document '{doc_id}' in {self.root}")
+            try:
+                doc = load_document(data, doc_id, where)
+            except MarginError:
+                self.files.forget(path)  # nothing of it is held, so nothing may be written over it
+                raise
             self._documents[doc_id] = doc
         return doc
 
@@ -195,17 +214,32 @@ class Project:
         """The file text of ``doc`` as Margin writes it."""
         return serialise_document(doc)
 
+    def save(
+        self, *, codebook: bool = False, participants: bool = False, documents: Sequence[Document] = ()
+    ) -> None:
+        """Write what one operation changed: the codebook first (a slug changed in the documents must
+        resolve), then participants, then the documents — each atomically, and none of them if one
+        changed on disk since it was read (ChangedOnDisk)."""
+        writes: list[tuple[Path, str]] = []
+        if codebook:
+            writes.append((self.root / CODEBOOK, self.codebook.dump()))
+        if participants:
+            writes.append((self.root / PARTICIPANTS, self.participants.dump()))
+        writes += [(self.document_path(doc.id), self.serialised(doc)) for doc in documents]
+        self.files.write(writes)
+        for doc in documents:
+            self._documents[doc.id] = doc
+            if self._ids is not None and doc.id not in self._ids:
+                self._ids = None
+
     def save_document(self, doc: Document) -> None:
-        atomic_write(self.document_path(doc.id), self.serialised(doc))
-        self._documents[doc.id] = doc
-        if self._ids is not None and doc.id not in self._ids:
-            self._ids = None
+        self.save(documents=[doc])
 
     def save_codebook(self) -> None:
-        atomic_write(self.root / CODEBOOK, self.codebook.dump())
+        self.save(codebook=True)
 
     def save_participants(self) -> None:
-        atomic_write(self.root / PARTICIPANTS, self.participants.dump())
+        self.save(participants=True)
 
     @property
     def state_dir(self) -> Path:

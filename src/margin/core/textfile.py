@@ -69,11 +69,12 @@ def read_text(path: Path, display: str = "") -> str:
     return decode(path.read_bytes(), display or str(path))
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file, never half."""
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or UTF-8 bytes) to ``path`` so that a crash leaves either the old or the new file,
+    never half."""
     import tempfile  # here: reading files (git's merge driver, the CLI) should not pay for its import
 
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -18,7 +18,7 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from margin.core.document import Document
-from margin.core.errors import MarginError
+from margin.core.errors import ChangedOnDisk, MarginError
 from margin.core.operations import Change, History
 from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.coder import Coder
@@ -105,7 +105,7 @@ class MarginApp(App[None]):
             documents.border_title = project.name
             yield documents
             yield CodingView(self.coder, id="transcript")
-            yield CodebookPanel(project, self.history, id="codebook")
+            yield CodebookPanel(self.coder, id="codebook")
         yield StatusBar(project.name, id="status")
         yield Footer()
 
@@ -180,8 +180,6 @@ class MarginApp(App[None]):
         """Read again what git changed under the app (a sync, a code-tree merge, resolved conflicts): the
         codebook, the documents read so far, the document list and every count. Unlike an outside edit
         found by chance, this is expected, so it is not reported as a change on disk."""
-        from margin.tui.coder import ChangedOnDisk
-
         project = self.project
         project.rescan()
         try:
@@ -386,6 +384,6 @@ def run_app(project: Project) -> int:
     in the app; returns the exit status."""
     from margin.tui.writer import AppProject
 
-    app = MarginApp(AppProject(project.root, project.settings, project.codebook, project.participants))
+    app = MarginApp(AppProject(project.root, project.settings, project.codebook, files=project.files))
     app.run()
     return app.return_code or 0

@@ -27,7 +27,6 @@ from margin.core.errors import MarginError
 from margin.core.index import DocSummary, build_index
 from margin.core.operations import (
     Change,
-    History,
     add_code,
     code_usage,
     delete_code,
@@ -37,13 +36,13 @@ from margin.core.operations import (
     split_code,
     update_code,
 )
-from margin.core.project import Project
 from margin.tui.code_detail import CodeDetail
 from margin.tui.code_filter import filter_codes
 from margin.tui.code_forms import INHERIT, CodeFieldsForm, ColourForm, SplitForm, TextPrompt
 from margin.tui.code_sets import CodeSetsScreen
 from margin.tui.code_tally import CodeTally, Usage
 from margin.tui.code_tree import CodeTree
+from margin.tui.coder import Coder
 from margin.tui.questions import Confirm
 from margin.tui.target_picker import TOP_LEVEL, TargetPicker
 from margin.tui.transcript import TranscriptView
@@ -110,10 +109,11 @@ class CodebookPanel(Vertical):
             super().__init__()
             self.slug = slug
 
-    def __init__(self, project: Project, history: History, *, id: str | None = None) -> None:
+    def __init__(self, coder: Coder, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.project = project
-        self.history = history
+        self.coder = coder
+        self.project = coder.project
+        self.history = coder.history
         self.tally = CodeTally()
         self.filter_text = ""
         self._announced: str | None = None
@@ -289,13 +289,13 @@ class CodebookPanel(Vertical):
 
     # --- running operations -------------------------------------------------------------------------
     def run_operation(self, operation: Callable[[], Change]) -> Change | None:
-        """Run an operation and record its change; a refusal is shown, and nothing changes."""
+        """Run an operation (after a look at the files on disk) and record its change; a refusal is shown,
+        and nothing changes."""
         try:
-            change = operation()
+            change = self.coder.run_on_codebook(operation)
         except MarginError as exc:
             self.app.notify(str(exc), title="Not changed", severity="error", timeout=10)
             return None
-        self.history.record(change)
         self.app.notify(change.summary, timeout=4)
         return change
 

@@ -1,52 +1,30 @@
 """How the app changes a project: operations run after a look at the files on disk, recorded in one History.
 
 Margin writes every change to disk at once (each operation writes its files atomically), so the files are
-always the truth; what the app must never do is write over a file that another program changed since
-Margin read it (an editor, ``git pull``). ``Coder`` remembers the state (inode, size, mtime) of every file
-it read or wrote; a file whose state differs is compared with what Margin holds, and if its content
-differs it is reloaded, the history's steps that touched it are dropped (they would undo someone else's
-work), and the operation that was asked for is not run — the user sees the new text first.
+always the truth; it never writes over a file another program changed since Margin read it (an editor,
+``git pull``): the write itself refuses (margin.core.disk). ``Coder`` looks first, so that the user sees
+the new text before acting on it: a file that changed on disk (``project.files``) is reloaded, the
+history's steps that touched it are dropped (they would undo someone else's work), and the operation
+asked for is not run. When the write refuses after all (a change between the look and the write), the
+files the operation would have written are reloaded the same way.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from margin.core.codebook import Codebook
+from margin.core.disk import Stamp, stat_stamp
 from margin.core.document import load_document
-from margin.core.errors import MarginError
+from margin.core.errors import ChangedOnDisk, MarginError
 from margin.core.operations import Change, DocState, History
 from margin.core.project import CODEBOOK, DOCUMENTS, Project
 from margin.core.textfile import decode
 
 RECENT = 9
 """Recently applied codes kept for the keys 1–9."""
-
-Stamp = tuple[int, int, int]
-
-
-class ChangedOnDisk(MarginError):
-    """A file changed outside Margin and was reloaded; the operation asked for was not run."""
-
-
-def _stamp(path: Path) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-@dataclass
-class _Seen:
-    """What Margin last knew of a file: its state on disk, and the error if it could not be read."""
-
-    stamp: Stamp | None
-    error: MarginError | None = None
 
 
 class Coder:
@@ -63,8 +41,8 @@ class Coder:
         """Codes applied lately, most recent first (the keys 1–9)."""
         self.current_code: str | None = None
         """The code that n/N jump through: the last one applied or picked."""
-        self._seen: dict[Path, _Seen] = {}
-        history.listeners.insert(0, self._written)
+        self._broken: dict[Path, tuple[Stamp | None, MarginError]] = {}
+        """Files that changed on disk and cannot be read: their state then, and the error to repeat."""
 
     # --- codes --------------------------------------------------------------------------------------
     def used(self, slugs: tuple[str, ...] | list[str]) -> None:
@@ -79,50 +57,62 @@ class Coder:
 
     # --- running operations -------------------------------------------------------------------------
     def run(
-        self, operation: Callable[..., Change], *args: Any, documents: tuple[str, ...] = (), **kwargs: Any
+        self, operation: Callable[..., Change], *args: Any, documents: Iterable[str] = (), **kwargs: Any
     ) -> Change:
         """Run ``operation(project, *args, **kwargs)`` and record its change; the ``documents`` it works on
         and the codebook are checked against the disk first (raises ChangedOnDisk after a reload)."""
         self.check(documents)
-        return self.history.record(operation(self.project, *args, **kwargs))
+        try:
+            change = operation(self.project, *args, **kwargs)
+        except ChangedOnDisk as exc:
+            self._reload_after(exc)
+        return self.history.record(change)
+
+    def run_on_codebook(self, operation: Callable[[], Change]) -> Change:
+        """Run an operation on the codebook (which may recode any document): the codebook and every
+        document read so far are checked first."""
+        return self.run(lambda _: operation(), documents=list(self.project.loaded_documents()))
 
     def undo(self) -> Change | None:
         """Undo the last change (None if there is none); raises ChangedOnDisk if its files changed."""
         if not self.history.done:
             return None
-        self.check(_touched(self.history.done[-1]))
-        return self.history.undo(self.project)
+        self.check(self.history.done[-1].documents)
+        try:
+            return self.history.undo(self.project)
+        except ChangedOnDisk as exc:
+            self._reload_after(exc)
 
     def redo(self) -> Change | None:
         """Redo the last undone change (None if there is none); raises ChangedOnDisk if its files changed."""
         if not self.history.undone:
             return None
-        self.check(_touched(self.history.undone[-1]))
-        return self.history.redo(self.project)
+        self.check(self.history.undone[-1].documents)
+        try:
+            return self.history.redo(self.project)
+        except ChangedOnDisk as exc:
+            self._reload_after(exc)
 
     # --- the files on disk --------------------------------------------------------------------------
     def watch(self, doc_id: str) -> None:
         """Start watching a document the app shows (it may have been read earlier: compare now)."""
         self.check((doc_id,))
 
-    def check(self, documents: tuple[str, ...] | list[str] = ()) -> None:
+    def check(self, documents: Iterable[str] = ()) -> None:
         """Reload the codebook and these documents if they changed outside Margin.
 
         Raises ChangedOnDisk naming what was reloaded, or the error of a file that cannot be read.
         """
         reloaded = []
-        if self._outdated(self.project.root / CODEBOOK):
+        if self._outdated(self._codebook_path):
             reloaded += self._reload_codebook()
         for doc_id in documents:
             if self._outdated(self.project.document_path(doc_id)):
                 reloaded += self._reload_document(doc_id)
         if reloaded:
-            raise ChangedOnDisk(
-                f"{' and '.join(reloaded)} changed on disk (outside Margin) and {'was' if len(reloaded) == 1 else 'were'} "
-                "reloaded; nothing else was changed — look, then try again"
-            )
+            raise ChangedOnDisk(reloaded, reloaded=True)
 
-    def poll(self, documents: tuple[str, ...] | list[str] = ()) -> list[str]:
+    def poll(self, documents: Iterable[str] = ()) -> list[str]:
         """Like ``check``, for a timer: the messages to show (reloads and files that cannot be read)."""
         try:
             self.check(documents)
@@ -130,62 +120,87 @@ class Coder:
             return [str(exc)]
         return []
 
-    def _outdated(self, path: Path) -> bool:
-        seen = self._seen.get(path)
-        if seen is None:
-            return True
-        if seen.error is not None and seen.stamp == _stamp(path):
-            raise seen.error
-        return seen.stamp != _stamp(path)
+    @property
+    def _codebook_path(self) -> Path:
+        return self.project.root / CODEBOOK
 
-    def _reload_codebook(self) -> list[str]:
-        path = self.project.root / CODEBOOK
-        stamp = _stamp(path)
+    def _outdated(self, path: Path) -> bool:
+        """Whether the file changed on disk since Margin read or wrote it; a file that could not be read
+        raises its error again until it changes."""
+        broken = self._broken.get(path)
+        if broken is not None:
+            if broken[0] == stat_stamp(path):
+                raise broken[1]
+            del self._broken[path]
+            return True
+        return self.project.files.changed(path)
+
+    def _failed(self, path: Path, stamp: Stamp | None, what: str, exc: MarginError) -> MarginError:
+        """Remember that ``path`` cannot be read as it is (what Margin holds of it is stale: the file is
+        forgotten, so no write goes over it), and the error to show until it changes."""
+        self.project.files.forget(path)
+        error = MarginError(f"{what} changed on disk and cannot be read — fix it first: {exc}")
+        self._broken[path] = (stamp, error)
+        return error
+
+    def _reload_after(self, refused: ChangedOnDisk) -> NoReturn:
+        """A write was refused: read again every file it would have written (what Margin holds of them is
+        ahead of the disk; only the steps of the files that changed are dropped from the history), then
+        raise ChangedOnDisk for what changed."""
+        for name in refused.touched:
+            changed = name in refused.paths
+            if name == CODEBOOK:
+                self._reload_codebook(changed)
+            elif name.startswith(DOCUMENTS + "/") and name.endswith(".txt"):
+                self._reload_document(name[len(DOCUMENTS) + 1 : -4], changed)
+            else:
+                self.project.files.forget(self.project.root / name)
+        raise ChangedOnDisk(refused.paths, refused.touched, reloaded=True)
+
+    def _reload_codebook(self, changed: bool = True) -> list[str]:
+        path = self._codebook_path
+        stamp = stat_stamp(path)
         old = self.project.codebook.dump()
         try:
-            text = decode(path.read_bytes(), CODEBOOK) if stamp is not None else ""
-            if stamp is None or text == old:
-                self._seen[path] = _Seen(stamp)
+            data = self.project.files.read(path, CODEBOOK)
+            if data is None:  # deleted: what Margin holds is written back with the next change
+                return []
+            text = decode(data, CODEBOOK)
+            if text == old:
                 return []
             codebook = Codebook.parse(text, CODEBOOK)
         except MarginError as exc:
-            error = MarginError(f"{CODEBOOK} changed on disk and cannot be read — fix it first: {exc}")
-            self._seen[path] = _Seen(stamp, error)
-            raise error from None
-        self._seen[path] = _Seen(stamp)
+            raise self._failed(path, stamp, CODEBOOK, exc) from None
         self.project.codebook = codebook
-        self._forget_history(lambda change: change.codebook is not None)
+        if changed:
+            self._forget_history(lambda change: change.codebook is not None)
         self._tell(Change("reload", f"{CODEBOOK} reloaded (changed on disk)", {}, (old, text)))
         return [CODEBOOK]
 
-    def _reload_document(self, doc_id: str) -> list[str]:
+    def _reload_document(self, doc_id: str, changed: bool = True) -> list[str]:
         path = self.project.document_path(doc_id)
         where = f"{DOCUMENTS}/{doc_id}.txt"
-        stamp = _stamp(path)
         doc = self.project.loaded_documents().get(doc_id)
         if doc is None:  # not read yet: it will be read as it is now
-            self._seen[path] = _Seen(stamp)
             return []
+        stamp = stat_stamp(path)
         try:
-            if stamp is None:
+            data = self.project.files.read(path, where)
+            if data is None:
                 raise MarginError("the file is gone — it was moved or deleted outside Margin")
-            data = path.read_bytes()
-            if data == self.project.serialised(doc).encode("utf-8"):
-                self._seen[path] = _Seen(stamp)
-                return []
             fresh = load_document(data, doc_id, where)
         except MarginError as exc:
             self.project.forget(doc_id)  # what Margin holds is stale: never write it back
-            error = MarginError(f"{where} changed on disk and cannot be read — fix it first: {exc}")
-            self._seen[path] = _Seen(stamp, error)
-            raise error from None
-        self._seen[path] = _Seen(stamp)
+            raise self._failed(path, stamp, where, exc) from None
         before = DocState.of(doc)
+        if before == DocState.of(fresh) and doc.final_newline == fresh.final_newline:
+            return []
         doc.set_text(fresh.text)
         doc.set_front_matter(fresh.front_matter)
         doc.final_newline = fresh.final_newline
         doc.codings = fresh.codings
-        self._forget_history(lambda change: doc_id in change.documents)
+        if changed:
+            self._forget_history(lambda change: doc_id in change.documents)
         self._tell(
             Change("reload", f"{where} reloaded (changed on disk)", {doc_id: (before, DocState.of(doc))})
         )
@@ -199,18 +214,3 @@ class Coder:
     def _tell(self, change: Change) -> None:
         for listener in list(self.history.listeners):
             listener(change)
-
-    def _written(self, change: Change) -> None:
-        """Remember the state of the files a change wrote (so they are not taken for outside changes)."""
-        for path in self._paths(change):
-            self._seen[path] = _Seen(_stamp(path))
-
-    def _paths(self, change: Change) -> Iterator[Path]:
-        if change.codebook is not None:
-            yield self.project.root / CODEBOOK
-        for doc_id in change.documents:
-            yield self.project.document_path(doc_id)
-
-
-def _touched(change: Change) -> tuple[str, ...]:
-    return tuple(change.documents)

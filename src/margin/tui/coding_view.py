@@ -18,10 +18,10 @@ from textual.binding import Binding, BindingType
 from margin.core import operations
 from margin.core.coding import Coding
 from margin.core.document import Document
-from margin.core.errors import MarginError, OperationError
+from margin.core.errors import ChangedOnDisk, MarginError, OperationError
 from margin.core.operations import Change, snippet
 from margin.tui import selection as words
-from margin.tui.coder import ChangedOnDisk, Coder
+from margin.tui.coder import Coder
 from margin.tui.edit_text import EditTextScreen
 from margin.tui.memo import MemoScreen
 from margin.tui.picker import CodePicker, Picked

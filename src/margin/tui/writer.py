@@ -28,6 +28,7 @@ from margin.tui.layout import coding_changes
 
 if TYPE_CHECKING:
     from margin.core.codebook import Codebook
+    from margin.core.disk import Files
     from margin.core.participants import Participants
 
 WHOLE_ABOVE = 0.25
@@ -150,8 +151,9 @@ class AppProject(Project):
         settings: dict[str, Any],
         codebook: Codebook,
         participants: Participants | None = None,
+        files: Files | None = None,
     ):
-        super().__init__(root, settings, codebook, participants)
+        super().__init__(root, settings, codebook, participants, files)
         self.writer = IncrementalWriter()
 
     def serialised(self, doc: Document) -> str:
