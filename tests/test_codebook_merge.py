@@ -17,6 +17,7 @@ from margin.core import operations as ops
 from margin.core.check import check_project
 from margin.core.codebook import Codebook
 from margin.core.errors import FormatError, OperationError
+from margin.core.lock import GITIGNORE
 from margin.core.project import Project
 from margin.io import qdc
 from margin.io.qdc import parse_qdc, qdc_codebook, read_qdc
@@ -55,6 +56,7 @@ def start_repository(root: Path) -> None:
     """A project's repository with Margin's drivers registered before the first commit (as `margin init`)."""
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     drivers.install(root)
+    (root / ".margin" / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     init_repository(root, "Start the study")
 
 

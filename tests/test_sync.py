@@ -18,6 +18,7 @@ import pytest
 
 from margin.cli import main
 from margin.core import operations as ops
+from margin.core.lock import GITIGNORE
 from margin.core.project import Project
 from margin.vcs import drivers
 from margin.vcs.network import AuthFailed, RemoteTimeout, RemoteUnreachable
@@ -32,6 +33,7 @@ def start_repository(root: Path) -> None:
     """A project's repository with Margin's drivers registered before the first commit (as `margin init`)."""
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     drivers.install(root)
+    (root / ".margin" / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     init_repository(root, "Start the study")
 
 

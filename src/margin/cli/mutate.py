@@ -27,18 +27,20 @@ def _session(root: Path, out: Output) -> Any:
 
 
 def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
-    """Load the project here, lock it, run ``operation(project, *args, **kwargs)``, commit the files it
-    changed (message: its summary, the decisions and the session trailers) and print its summary."""
+    """Lock the project here, load it, run ``operation(project, *args, **kwargs)``, commit the files it
+    changed (message: its summary, the decisions and the session trailers) and print its summary. The
+    project is read under the lock, so that what a writer before this one wrote is what it starts from."""
     from margin.core.lock import ProjectLock
-    from margin.core.project import Project
+    from margin.core.project import STATE, Project, find_root
     from margin.vcs.repo import GitError
     from margin.vcs.session import MergeInProgress
 
-    project = Project.load(".")
-    session = _session(project.root, out)
+    root = find_root(Path.cwd())
+    session = _session(root, out)
     problem = None
     commit = None
-    with ProjectLock(project.state_dir):
+    with ProjectLock(root / STATE):
+        project = Project.load(root)
         change = operation(project, *args, **kwargs)
         if session is not None:
             session.record(change)
