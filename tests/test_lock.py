@@ -1,5 +1,6 @@
-"""The project lock, with real processes: taking over a dead process's lock is atomic, and taking it
-removes the temporary files of writers that died."""
+"""The project lock, with real processes: the app holds it while open (commands that write are refused,
+commands that read are not, the app's own sync is not), taking over a dead process's lock is atomic,
+and taking it removes the temporary files of writers that died."""
 
 from __future__ import annotations
 
@@ -17,9 +18,15 @@ from pathlib import Path
 import pytest
 
 from history_helpers import git
+from margin.core import operations as ops
+from margin.core.errors import ProjectLocked
+from margin.core.lock import ProjectLock
 from margin.core.project import Project
+from margin.tui.app import MarginApp
+from pilot import pilot_test
 from test_sync import start_repository
 
+SIZE = (120, 30)
 WORDS = "more attentive to language"
 
 
@@ -67,10 +74,114 @@ def committed(project_dir: Path) -> Path:
     return project_dir
 
 
+# --- the app holds the lock -------------------------------------------------------------------------
+@pilot_test
+async def test_the_open_app_refuses_a_command_that_writes_and_lets_those_that_read(committed: Path) -> None:
+    document = committed / "documents" / "qual1" / "int-07.txt"
+    before, head = document.read_bytes(), git(committed, "rev-parse", "HEAD")
+    app = MarginApp(Project.load(committed))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        refused = add_coding(committed, "presence")
+        assert refused.returncode == 1, refused.stderr
+        assert f"in use by another Margin (the Margin app, process {os.getpid()} on " in refused.stderr
+        assert "quit that app" in refused.stderr and "Traceback" not in refused.stderr
+        assert document.read_bytes() == before and git(committed, "rev-parse", "HEAD") == head
+        second = cli(committed, "open")  # another app: refused before its screen would open
+        assert second.returncode == 1 and "in use by another Margin (the Margin app" in second.stderr
+        with pytest.raises(ProjectLocked):
+            MarginApp(Project.load(committed))
+        for reading in (
+            ["show", "qual1/int-07"],
+            ["show"],
+            ["codes"],
+            ["segments", "presence"],
+            ["coding", "list"],
+            ["log"],
+            ["diff"],
+            ["blame", "qual1/int-07"],
+            ["check"],
+        ):
+            done = cli(committed, *reading)
+            assert done.returncode == 0, (reading, done.stderr)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.lock.held
+    done = add_coding(committed, "presence")  # released when the app quit
+    assert done.returncode == 0, done.stderr
+    assert "{more attentive to language}[language, presence]" in document.read_text(encoding="utf-8")
+
+
+@pilot_test
+async def test_margin_sync_is_refused_while_the_app_is_open(committed: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(shared)], check=True)
+    assert cli(committed, "remote", "add", "origin", str(shared)).returncode == 0
+    assert cli(committed, "sync").returncode == 0
+    assert add_coding(committed, "presence").returncode == 0  # a commit to send
+    sent = git(shared, "rev-parse", "main")
+    app = MarginApp(Project.load(committed))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        refused = cli(committed, "sync")
+        assert refused.returncode == 1 and "in use by another Margin (the Margin app" in refused.stderr
+        assert git(shared, "rev-parse", "main") == sent  # nothing was pushed
+        await pilot.press("q")
+        await pilot.pause()
+    assert cli(committed, "sync").returncode == 0
+    assert git(shared, "rev-parse", "main") == git(committed, "rev-parse", "HEAD")
+
+
+@pilot_test
+async def test_the_apps_own_sync_runs_under_its_lock(committed: Path, tmp_path: Path) -> None:
+    """ctrl+s while the app holds the lock: the session is committed, merged with the drivers and pushed."""
+    shared = tmp_path / "shared.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(shared)], check=True)
+    assert cli(committed, "remote", "add", "origin", str(shared)).returncode == 0
+    assert cli(committed, "sync").returncode == 0
+    other = tmp_path / "other"
+    assert subprocess.run([sys.executable, "-m", "margin", "clone", str(shared), str(other)]).returncode == 0
+    assert add_coding(other, "presence", "I have become").returncode == 0  # the same document, other words
+    assert cli(other, "sync").returncode == 0
+    app = MarginApp(Project.load(committed))
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        start, end = (int(x) for x in span(committed, WORDS))
+        app.coder.run(
+            ops.apply_codes, "qual1/int-07", start, end, ["seriousness"], documents=("qual1/int-07",)
+        )
+        await pilot.press("ctrl+s")
+        while app.syncer.running or app.workers:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert "Synced" in [n.title for n in app._notifications], [n.message for n in app._notifications]
+        assert app.lock.held
+        await pilot.press("q")
+        await pilot.pause()
+    text = (committed / "documents" / "qual1" / "int-07.txt").read_text(encoding="utf-8")
+    assert (
+        "{I have become}[presence]" in text and "{more attentive to language}[language, seriousness]" in text
+    )
+    assert git(shared, "rev-parse", "main") == git(committed, "rev-parse", "HEAD")
+
+
+def test_a_failing_start_of_the_app_releases_the_lock(committed: Path) -> None:
+    from margin.tui.app import run_app
+
+    def broken(root: Path) -> None:
+        raise RuntimeError("stopped before the screen opened")
+
+    with pytest.raises(RuntimeError):
+        run_app(Project.load(committed), prepare=broken)
+    with ProjectLock(committed / ".margin", "margin test"):
+        pass
+
+
 # --- taking over a dead process's lock ----------------------------------------------------------------
 RACER = """
 import os, sys
 from pathlib import Path
+from margin.core.errors import ProjectLocked
 from margin.core.lock import ProjectLock
 
 go, hold, state = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
@@ -256,3 +367,35 @@ def test_a_writer_killed_before_its_rename_leaves_a_file_the_next_writer_removes
         "documents/qual1/int-07.txt"
     ]
     assert git(committed, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+@pilot_test
+async def test_opening_the_app_removes_dead_writers_leftovers_and_nothing_else(committed: Path) -> None:
+    leftovers = [
+        committed / ".codebook.yaml.k2x_9a0q.tmp",
+        committed / ".participants.yaml.abcdefgh.tmp",
+        committed / "documents" / "qual2" / ".fg-01.txt.0123abcd.tmp",
+        committed / "documents" / "qual2" / "new" / ".fg-02.txt.zz99zz99.tmp",
+        committed / "memos" / ".idea.md.q1w2e3r4.tmp",
+    ]
+    others = [
+        committed / ".notes.md.abcdefgh.tmp",  # not a file Margin writes there
+        committed / ".margin" / "cache" / ".index.json.abcdefgh.tmp",  # commands that read write the cache
+        committed / "documents" / "qual2" / "fg-01.txt.tmp",
+    ]
+    for path in (*leftovers, *others):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half written", encoding="utf-8")
+    app = MarginApp(Project.load(committed))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [p for p in leftovers if p.exists()] == []
+        assert all(p.exists() for p in others)
+        live = committed / "documents" / "qual1" / ".int-07.txt.live0000.tmp"  # as if the app were writing
+        live.write_text("being written", encoding="utf-8")
+        assert add_coding(committed, "presence").returncode == 1  # refused: it removes nothing
+        assert live.exists()
+        await pilot.press("q")
+        await pilot.pause()
+    assert add_coding(committed, "presence").returncode == 0
+    assert not live.exists()

@@ -80,6 +80,7 @@ def _describe_action(action: Any, ours: Any, other: Any) -> str:
 
 def cmd_merge(args: argparse.Namespace, out: Output) -> int:
     from margin.core.errors import MarginError
+    from margin.core.lock import ProjectLock
     from margin.core.project import Project
     from margin.core.textfile import atomic_write, read_text
     from margin.vcs import codebook_merge as cm
@@ -124,7 +125,8 @@ def cmd_merge(args: argparse.Namespace, out: Output) -> int:
             )
     outcome = None
     if args.apply:
-        outcome = cm.merge_code_tree(project.root, other, actions, source=source, revision=revision)
+        with ProjectLock(project.state_dir, f"margin codebook merge {source}"):
+            outcome = cm.merge_code_tree(project.root, other, actions, source=source, revision=revision)
         if not args.json:
             out.line("")
             for line in outcome.lines:

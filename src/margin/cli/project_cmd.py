@@ -131,18 +131,20 @@ def _run_app(path: Path) -> int:
         if exc.message != MESSAGE or not sys.stdout.isatty() or not _resolve_conflicts_first(path):
             raise
         project = load(path)
-    repair_drivers(project.root)
     from margin.tui.app import run_app
 
-    return int(run_app(project) or 0)
+    return int(run_app(project, prepare=repair_drivers) or 0)
 
 
 def _resolve_conflicts_first(path: Path) -> bool:
     """The conflict screen alone, for a project that cannot be loaded; True once no conflict is left."""
-    from margin.core.project import find_root
+    from margin.core.lock import APP, ProjectLock
+    from margin.core.project import STATE, find_root
     from margin.tui.conflicts_screen import run_conflicts_app
 
-    return run_conflicts_app(find_root(path))
+    root = find_root(path)
+    with ProjectLock(root / STATE, APP):
+        return run_conflicts_app(root)
 
 
 def repair_drivers(root: Path) -> None:

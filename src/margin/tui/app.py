@@ -6,6 +6,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
@@ -19,6 +20,7 @@ from textual.worker import get_current_worker
 
 from margin.core.document import Document
 from margin.core.errors import ChangedOnDisk, MarginError
+from margin.core.lock import APP, ProjectLock
 from margin.core.operations import Change, History
 from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.coder import Coder
@@ -79,6 +81,10 @@ class MarginApp(App[None]):
 
     def __init__(self, project: Project) -> None:
         super().__init__()
+        self.lock = ProjectLock(project.state_dir, APP)
+        """The project's write lock, held from here until the app exits: another app, and any command that
+        would change the project, is refused meanwhile (commands that only read work as ever)."""
+        self.lock.acquire()
         self.project = project
         self._documents_lock = threading.Lock()
         self.history = History()
@@ -115,6 +121,9 @@ class MarginApp(App[None]):
         self.sessions.begin()
         apply_settings(self)
         self.theme_changed_signal.subscribe(self, lambda _: save_theme(self))
+
+    def on_unmount(self) -> None:
+        self.lock.release()
 
     async def action_quit(self) -> None:
         """Commit the coding session, then quit."""
@@ -379,11 +388,17 @@ class MarginApp(App[None]):
             self.notify("Nothing to find yet: / finds in the open document.")
 
 
-def run_app(project: Project) -> int:
+def run_app(project: Project, prepare: Callable[[Path], None] | None = None) -> int:
     """Open ``project`` (loaded by the caller, which reports an unusable one before the screen switches)
-    in the app; returns the exit status."""
+    in the app; returns the exit status. The project's lock is taken first (a project in use is refused
+    before the screen switches), then ``prepare(root)`` runs under it, then the app."""
     from margin.tui.writer import AppProject
 
     app = MarginApp(AppProject(project.root, project.settings, project.codebook, files=project.files))
-    app.run()
+    try:
+        if prepare is not None:
+            prepare(project.root)
+        app.run()
+    finally:
+        app.lock.release()  # also when the app did not start or stopped on an error
     return app.return_code or 0

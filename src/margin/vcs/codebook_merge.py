@@ -410,9 +410,9 @@ def merge_code_tree(
 ) -> Outcome:
     """Apply the actions in one commit. With ``revision`` (a branch of this project) that commit merges
     the branch: its transcripts come in and are recoded to the merged tree. Needs no uncommitted changes;
-    on any failure the project is left as it was."""
-    from margin.core.lock import ProjectLock
-    from margin.core.project import STATE, Project
+    on any failure the project is left as it was. The caller holds the project lock (the command, or the
+    app for its lifetime)."""
+    from margin.core.project import Project
     from margin.vcs.sync import ensure_drivers
 
     with opened(root) as repo:
@@ -424,42 +424,41 @@ def merge_code_tree(
             )
         if merging(repo):
             raise GitError("a merge is in progress — finish it (`margin resolve`, then `margin sync`) first")
-    with ProjectLock(root / STATE, f"margin codebook merge {source}"):
-        here = Project.load(root).codebook
-        known = {*here.codes, *here.aliases}
-        if revision is not None:
-            ensure_drivers(root)
-        with opened(root) as repo:
-            try:
-                if revision is not None:
-                    status, out, err = run(repo, "merge", "--no-commit", "--no-ff", "--no-verify", revision)
-                    if status != 0:
-                        conflicted = unmerged(repo)
-                        detail = f" in {', '.join(conflicted)}" if conflicted else f": {(out + err).strip()}"
-                        raise GitError(
-                            f"merging {revision} conflicts{detail} — merge the branch first (`git merge "
-                            f"{revision}`, then `margin resolve`), then run the codebook merge again"
-                        )
-                project = Project.load(root)
-                lines, documents = apply_actions(
-                    project, other, actions, shared=revision is not None, known=known
-                )
-                check(repo, "add", "--update", "--", ".", what="git add")
-                staged = run(repo, "diff", "--cached", "--quiet")[0] != 0
-                if not staged and not merging(repo):
-                    return Outcome(None, lines, [])
-                same = sum(1 for a in actions if a.action == MAP_TO and a.target == a.slug)
-                check(
-                    repo,
-                    "commit",
-                    "--no-verify",
-                    "--allow-empty",
-                    "-m",
-                    _message(source, lines, same, documents),
-                    what="cannot commit the merged code tree",
-                )
-            except BaseException:
-                run(repo, "reset", "--hard", "--quiet", "HEAD")
-                raise
-            commit = check(repo, "rev-parse", "HEAD", what="git rev-parse").strip()
+    here = Project.load(root).codebook
+    known = {*here.codes, *here.aliases}
+    if revision is not None:
+        ensure_drivers(root)
+    with opened(root) as repo:
+        try:
+            if revision is not None:
+                status, out, err = run(repo, "merge", "--no-commit", "--no-ff", "--no-verify", revision)
+                if status != 0:
+                    conflicted = unmerged(repo)
+                    detail = f" in {', '.join(conflicted)}" if conflicted else f": {(out + err).strip()}"
+                    raise GitError(
+                        f"merging {revision} conflicts{detail} — merge the branch first (`git merge "
+                        f"{revision}`, then `margin resolve`), then run the codebook merge again"
+                    )
+            project = Project.load(root)
+            lines, documents = apply_actions(
+                project, other, actions, shared=revision is not None, known=known
+            )
+            check(repo, "add", "--update", "--", ".", what="git add")
+            staged = run(repo, "diff", "--cached", "--quiet")[0] != 0
+            if not staged and not merging(repo):
+                return Outcome(None, lines, [])
+            same = sum(1 for a in actions if a.action == MAP_TO and a.target == a.slug)
+            check(
+                repo,
+                "commit",
+                "--no-verify",
+                "--allow-empty",
+                "-m",
+                _message(source, lines, same, documents),
+                what="cannot commit the merged code tree",
+            )
+        except BaseException:
+            run(repo, "reset", "--hard", "--quiet", "HEAD")
+            raise
+        commit = check(repo, "rev-parse", "HEAD", what="git rev-parse").strip()
     return Outcome(commit, lines, sorted(documents))
