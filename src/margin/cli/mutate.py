@@ -12,13 +12,17 @@ from margin.cli.output import Output
 
 def _session(root: Path, out: Output) -> Any:
     """A session to commit the change with; None (after a warning) when the project is not a git
-    repository. Without a git identity the command is refused before anything changes."""
+    repository. Without a git identity, or while a rebase (cherry-pick, …) is stopped part-way, the
+    command is refused before anything changes."""
+    from margin.vcs.gitcmd import OperationInProgress, opened, refuse_stopped_operation
     from margin.vcs.repo import GitError
     from margin.vcs.session import NoIdentity, Session, check_identity
 
     try:
         check_identity(root)
-    except NoIdentity:
+        with opened(root) as repo:
+            refuse_stopped_operation(repo)
+    except (NoIdentity, OperationInProgress):
         raise
     except GitError as exc:
         out.warn(f"the change will not be committed: {exc}")
@@ -32,6 +36,7 @@ def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any
     project is read under the lock, so that what a writer before this one wrote is what it starts from."""
     from margin.core.lock import ProjectLock
     from margin.core.project import STATE, Project, find_root
+    from margin.vcs.gitcmd import OperationInProgress
     from margin.vcs.repo import GitError
     from margin.vcs.session import MergeInProgress
 
@@ -46,7 +51,7 @@ def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any
             session.record(change)
             try:
                 commit = session.commit(title=change.summary)
-            except MergeInProgress as exc:
+            except (MergeInProgress, OperationInProgress) as exc:
                 out.warn(f"the change is saved; {exc}")
             except GitError as exc:
                 problem = f"the change is saved but not committed: {exc}"

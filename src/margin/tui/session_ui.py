@@ -21,6 +21,7 @@ from textual.worker import WorkerFailed
 
 from margin.core.errors import MarginError
 from margin.core.operations import Change, History
+from margin.vcs.gitcmd import OperationInProgress
 from margin.vcs.message import summary
 from margin.vcs.session import Commit, MergeInProgress, Recovered, Session, identity_problem
 
@@ -147,7 +148,7 @@ class SessionKeeper:
         try:
             done = await worker.wait()
         except WorkerFailed as exc:
-            if isinstance(exc.error, MergeInProgress):
+            if isinstance(exc.error, (MergeInProgress, OperationInProgress)):
                 self.app.notify(str(exc.error), title="Session kept on disk", severity="warning", timeout=30)
             else:
                 self.app.notify(
@@ -190,8 +191,8 @@ class SessionKeeper:
         try:
             await self._report(self._commit_worker(self.session), "Session committed")
         except WorkerFailed as exc:
-            if isinstance(exc.error, MergeInProgress):
-                return True  # the work stays on disk; the sync that concludes the merge commits it
+            if isinstance(exc.error, (MergeInProgress, OperationInProgress)):
+                return True  # the work stays on disk, committed once the merge (rebase, …) is concluded
             self.quit_anyway = True
             self.app.notify(
                 "Press q again to quit anyway: your changes stay on disk and are offered at the next start.",

@@ -17,7 +17,7 @@ from typing import Any
 
 from margin.core.codebook import Code, Codebook, did_you_mean, position
 from margin.core.errors import FormatError, MarginError, OperationError
-from margin.vcs.gitcmd import check, merging, opened, run, unmerged
+from margin.vcs.gitcmd import check, merging, opened, refuse_stopped_operation, run, unmerged
 from margin.vcs.repo import GitError
 
 SIMILAR = 85.0
@@ -416,6 +416,7 @@ def merge_code_tree(
     from margin.vcs.sync import ensure_drivers
 
     with opened(root) as repo:
+        refuse_stopped_operation(repo)
         _, dirty, _ = run(repo, "status", "--porcelain", "--untracked-files=no")
         if dirty.strip():
             raise GitError(

@@ -55,3 +55,44 @@ def unmerged(repo: Any) -> list[str]:
 def merging(repo: Any) -> bool:
     """Whether a merge is in progress (git has a MERGE_HEAD)."""
     return run(repo, "rev-parse", "--verify", "--quiet", "MERGE_HEAD")[0] == 0
+
+
+STOPPED = (
+    ("rebase-merge", "rebase"),
+    ("rebase-apply/rebasing", "rebase"),
+    ("rebase-apply", "am"),
+    ("CHERRY_PICK_HEAD", "cherry-pick"),
+    ("REVERT_HEAD", "revert"),
+)
+"""git's state files (in the git directory) of an operation stopped part-way, and the git command it is."""
+
+
+def stopped_operation(repo: Any) -> str | None:
+    """The git command stopped part-way in the repository (``rebase``, ``am``, ``cherry-pick``, ``revert``),
+    or None. A merge is not one of them: Margin's sync concludes its own (see ``merging``)."""
+    status, out, _ = run(repo, "rev-parse", "--absolute-git-dir")
+    if status != 0:
+        return None
+    git_dir = Path(out.strip())
+    return next((command for name, command in STOPPED if (git_dir / name).exists()), None)
+
+
+class OperationInProgress(GitError):
+    """A rebase, ``git am``, cherry-pick or revert stopped part-way: Margin commits nothing in the middle
+    of one (the commit would become part of it)."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        what = "`git am`" if command == "am" else f"a {command}"
+        super().__init__(
+            f"{what} is in progress in the project's repository (git stopped part-way through it), and Margin "
+            f"commits nothing in the middle of one — finish it (`git {command} --continue`, after `git add` "
+            f"of the files you fixed) or give it up (`git {command} --abort`), then try again"
+        )
+
+
+def refuse_stopped_operation(repo: Any) -> None:
+    """Raise OperationInProgress while a rebase, ``git am``, cherry-pick or revert is stopped part-way."""
+    command = stopped_operation(repo)
+    if command is not None:
+        raise OperationInProgress(command)

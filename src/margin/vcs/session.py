@@ -9,7 +9,9 @@ undone change is not reported, and a kept recovered session is summarised as wha
 
 While a merge is in progress (a sync stopped on conflicts) the files differ from HEAD by the merge itself:
 ``begin()`` offers nothing, and ``commit()`` raises MergeInProgress with the work left on disk; the sync
-that concludes the merge commits the merge first, then this work as a session of its own.
+that concludes the merge commits the merge first, then this work as a session of its own. While a rebase,
+``git am``, cherry-pick or revert is stopped part-way, likewise, but ``commit()`` raises
+OperationInProgress: the user finishes (or aborts) it with git, and the work is committed after.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from margin.core.errors import MarginError
 from margin.core.operations import Change
 from margin.vcs.changes import ProjectRepo, decisions
-from margin.vcs.gitcmd import merging
+from margin.vcs.gitcmd import merging, refuse_stopped_operation, stopped_operation
 from margin.vcs.message import compose, new_session_id
 from margin.vcs.repo import GitError
 from margin.vcs.semdiff import Counts, Decision
@@ -120,8 +122,8 @@ class Session:
         """Start the session; returns the uncommitted changes of an earlier run, if any (not yet part of
         this session — see ``keep`` and ``commit_recovered``)."""
         with ProjectRepo(self.root) as repo:
-            if merging(repo.repo):
-                return None
+            if merging(repo.repo) or stopped_operation(repo.repo):
+                return None  # the files differ from HEAD by the merge (or rebase, …), not by an earlier run
             states = repo.states(repo.head(), None, repo.changed_on_disk())
         if not states:
             return None
@@ -161,6 +163,7 @@ class Session:
                 return None
             if merging(repo.repo):
                 raise MergeInProgress
+            refuse_stopped_operation(repo.repo)
             found = decisions(states)
             message = compose(session, found, title=title, recovered=recovered)
             changed = [path for path, _, _ in states]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from margin.vcs import premerge
-from margin.vcs.gitcmd import check, local_error, merging, opened, run, unmerged
+from margin.vcs.gitcmd import check, local_error, merging, opened, refuse_stopped_operation, run, unmerged
 from margin.vcs.network import (
     DEFAULT_TIMEOUT,
     Progress,
@@ -379,6 +379,7 @@ def sync(
     AuthFailed, RemoteUnreachable, RemoteTimeout or GitError."""
     root = Path(root)
     with opened(root) as repo:
+        refuse_stopped_operation(repo)
         local = _current_branch(repo)
         remote = remote or _default_remote(repo, local)
         if remote not in [r.name for r in repo.remotes]:
