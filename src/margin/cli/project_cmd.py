@@ -38,22 +38,26 @@ def load(path: str | Path = ".") -> Any:
 
 
 def write_new_project(root: Path, name: str) -> None:
-    """The files of an empty project."""
+    """The files of an empty project; those there already are kept (an init that stopped half-way)."""
     from margin.core.codebook import new_codebook
+    from margin.core.lock import GITIGNORE
     from margin.core.participants import new_participants
     from margin.core.textfile import atomic_write
 
-    atomic_write(
-        root / "margin.yaml", f'name: {_yaml_scalar(name)}\ncitation: "({{speaker}}, {{document}})"\n'
-    )
-    atomic_write(root / "codebook.yaml", new_codebook().dump())
-    atomic_write(root / "participants.yaml", new_participants().dump())
+    files = {
+        "margin.yaml": f'name: {_yaml_scalar(name)}\ncitation: "({{speaker}}, {{document}})"\n',
+        "codebook.yaml": new_codebook().dump(),
+        "participants.yaml": new_participants().dump(),
+        ".margin/.gitignore": GITIGNORE,
+    }
+    for path, text in files.items():
+        if not (root / path).exists():
+            atomic_write(root / path, text)
     for folder in ("documents", "memos"):
         (root / folder).mkdir(exist_ok=True)
         keep = root / folder / ".gitkeep"
         if not any((root / folder).iterdir()):
             keep.touch()
-    atomic_write(root / ".margin" / ".gitignore", "cache/\nlock\n")
 
 
 def _yaml_scalar(text: str) -> str:
@@ -64,15 +68,24 @@ def _yaml_scalar(text: str) -> str:
 
 def cmd_init(args: argparse.Namespace, out: Output) -> int:
     from margin.core.errors import MarginError
+    from margin.core.lock import ProjectLock
+    from margin.core.project import STATE
     from margin.vcs import drivers
-    from margin.vcs.repo import init_repository
+    from margin.vcs.repo import GitError, first_commit_missing, init_repository
 
     root = Path(args.path).resolve()
-    if (root / "margin.yaml").exists():
+    if (root / "margin.yaml").exists() and not first_commit_missing(root):
         raise MarginError(f"{root} is a Margin project already")
     root.mkdir(parents=True, exist_ok=True)
-    write_new_project(root, args.name or root.name)
-    commit = init_repository(root, "Start the Margin project", prepare=drivers.install)
+    with ProjectLock(root / STATE, "margin init"):
+        write_new_project(root, args.name or root.name)
+        try:
+            commit = init_repository(root, "Start the Margin project", prepare=drivers.install)
+        except GitError as exc:
+            raise GitError(
+                f"{exc} — the project's files are in place; once git works, `margin init` again makes "
+                "the first commit"
+            ) from None
     out.result(f"Made a Margin project in {root}", {"path": str(root), "commit": commit})
     return 0
 

@@ -36,23 +36,29 @@ def run_git(root: Path, *args: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
-def has_identity(path: Path) -> bool:
-    import git
+def missing_identities(path: Path) -> list[str]:
+    """The roles (``AUTHOR``, ``COMMITTER``) git cannot name in the repository at ``path``, asked of git
+    itself (its config files, the environment, and what it would guess), as a commit would ask."""
+    return [who for who in ("AUTHOR", "COMMITTER") if run_git(path, "var", f"GIT_{who}_IDENT")[0] != 0]
 
-    repo = _git(path)
-    try:
-        reader = repo.config_reader()
-        return bool(reader.get_value("user", "name", "")) and bool(reader.get_value("user", "email", ""))
-    except (KeyError, git.GitCommandError, OSError):
-        return False
-    finally:
-        repo.close()
+
+def first_commit_missing(path: Path) -> bool:
+    """Whether the project at ``path`` lacks its first commit: no repository holds it yet, or its own
+    repository has no commit with its margin.yaml (an init stopped before committing)."""
+    status, top, _ = run_git(path, "rev-parse", "--show-toplevel")
+    if status != 0:
+        return True
+    if Path(top.strip()).resolve() != path.resolve():
+        return False  # a project inside another repository: not Margin's to commit
+    return run_git(path, "cat-file", "-e", "HEAD:margin.yaml")[0] != 0
 
 
 def init_repository(path: Path, message: str, prepare: Callable[[Path], None] | None = None) -> str:
     """Make ``path`` a git repository (if it is not one) and commit everything in it. Returns the commit.
 
     ``prepare(path)`` runs once the repository exists, before the commit (Margin registers its drivers).
+    Without an identity git accepts, the first commit is made as "Margin" — a project never starts
+    without its first commit.
     """
     import git
 
@@ -65,13 +71,11 @@ def init_repository(path: Path, message: str, prepare: Callable[[Path], None] | 
         if prepare is not None:
             prepare(path)
         repo.git.add("--all", "--", ".")
-        env = {}
-        if not has_identity(path):  # the project's first commit must not fail for want of an identity
-            env = {
-                k + v: w
-                for k in ("GIT_AUTHOR_", "GIT_COMMITTER_")
-                for v, w in (("NAME", "Margin"), ("EMAIL", "margin@localhost"))
-            }
+        env = {  # git decides, not GitPython's reading of the config files: they can disagree
+            f"GIT_{who}_{part}": value
+            for who in missing_identities(path)
+            for part, value in (("NAME", "Margin"), ("EMAIL", "margin@localhost"))
+        }
         repo.git.commit("-m", message, "--no-verify", "--allow-empty", env=env)
         return str(repo.head.commit.hexsha)
     except git.GitCommandError as exc:
