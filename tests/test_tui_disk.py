@@ -56,7 +56,9 @@ async def open_document(app: MarginApp, pilot: Pilot[None], doc_id: str) -> Codi
 
 
 @pilot_test
-async def test_a_relabel_right_after_an_outside_edit_of_the_codebook_keeps_that_edit(project_dir: Path) -> None:
+async def test_a_relabel_right_after_an_outside_edit_of_the_codebook_keeps_that_edit(
+    project_dir: Path,
+) -> None:
     """An editor saves codebook.yaml while the relabel form is open, and Enter comes within the second
     (before or after the app's poll looks): the editor's change is kept, the user is told, and what the
     app holds is what is on disk."""
