@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -117,3 +118,53 @@ def test_unresolved_merge_conflict_is_explained(
     path.write_text("\n".join(lines), encoding="utf-8")
     code, text = check(capsys, project_dir)
     assert code == 1 and f"{DOC}:6:1: an unresolved git merge conflict" in text and "margin resolve" in text
+
+
+def test_check_reports_every_problem_of_a_file_in_one_round(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A BOM, CRLF line endings, a NUL, a stray brace, an unclosed one and an unknown code: all of them,
+    in file order, and the labelled span that runs over a bad paragraph is not reported again."""
+    (project_dir / DOC).write_bytes(
+        b"\xef\xbb\xbf---\r\ntitle: x\r\n---\r\nP07: a stray } here\r\nP07: {@a opened\r\n"
+        b"P07: {never closed \x00 and\r\nP07: closed}@a[presence] {here}[presense]\r\n"
+    )
+    code, text = check(capsys, project_dir)
+    assert code == 1
+    found = [line.split(": ", 1)[0] for line in text.splitlines() if line.startswith(DOC)]
+    assert found == [
+        f"{DOC}:1:1",  # BOM
+        f"{DOC}:1:4",  # CR
+        f"{DOC}:2:9",
+        f"{DOC}:3:4",
+        f"{DOC}:4:14",  # the stray '}'
+        f"{DOC}:4:20",
+        f"{DOC}:5:16",
+        f"{DOC}:6:6",  # the '{' never closed
+        f"{DOC}:6:20",  # NUL
+        f"{DOC}:6:25",
+        f"{DOC}:7:33",  # unknown code 'presense' (the labelled span closes without a problem)
+        f"{DOC}:7:42",
+    ]
+    assert "did you mean 'presence'" in text and "12 problems found" in text
+    main(["-C", str(project_dir), "--json", "check"])
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [f"{p['path']}:{p['line']}:{p['column']}" for p in problems] == found
+
+
+def test_check_goes_on_past_a_codebook_it_cannot_read(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project_dir / "codebook.yaml").write_bytes(b"\xef\xbb\xbfcodes: [unclosed\r\n")
+    (project_dir / "participants.yaml").write_bytes(b"participants: {p07: {role: PSW}, m02: {}}\r\n")
+    (project_dir / DOC).write_text("P07: a stray } here\n", encoding="utf-8")
+    code, text = check(capsys, project_dir)
+    assert code == 1
+    assert [line.split(": ", 1)[0] for line in text.splitlines()[:-1]] == [
+        "codebook.yaml:1:1",  # BOM
+        "codebook.yaml:1:17",  # CR
+        "codebook.yaml:2:1",  # invalid YAML
+        "participants.yaml:1:22",  # an undeclared attribute: the file is read on
+        "participants.yaml:1:42",  # CR
+        f"{DOC}:1:14",  # the document is still checked (its codes cannot be)
+    ]

@@ -2,7 +2,9 @@
 
 Random documents are written with ``serialise_body`` and read back by both parsers; mutated and random
 bodies must be accepted or rejected alike (same result, or an error at the same line and column), and
-every accepted body must be exactly what the serialiser writes for its contents.
+every accepted body must be exactly what the serialiser writes for its contents. ``body_problems``, which
+goes on after a problem, must find none where the parsers accept and the parsers' first one where they
+refuse.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from margin.core.coding import Coding
 from margin.core.errors import FormatError
 from margin.core.grammar import parse_body_spec
-from margin.core.markup import escape_text, format_code_list, parse_body, serialise_body
+from margin.core.markup import body_problems, escape_text, format_code_list, parse_body, serialise_body
 
 SETTINGS = settings(max_examples=300, deadline=None)
 
@@ -128,9 +130,14 @@ def outcome(parse: Callable[[str, int], tuple[str, list[Coding]]], body: str, fi
 def check_agreement(body: str, first_line: int = 1) -> None:
     fast = outcome(parse_body, body, first_line)
     assert fast == outcome(parse_body_spec, body, first_line)
+    problems = [(p.line, p.column) for p in body_problems(body, first_line)]
+    assert problems == sorted(set(problems))  # in file order, each place once
     if isinstance(fast, tuple) and fast[0] != "error":
         text, codings = fast
         assert serialise_body(text, codings) == body  # every accepted body is canonical
+        assert problems == []
+    else:
+        assert fast[1:] in problems
 
 
 @SETTINGS
@@ -169,3 +176,17 @@ def test_parsers_agree_on_random_markup(body: str) -> None:
 @given(rewritten())
 def test_codings_written_in_any_order_are_accepted_only_in_canonical_form(body: str) -> None:
     check_agreement(body)
+
+
+@SETTINGS
+@given(documents(), st.lists(st.integers(0, 10), min_size=1, max_size=4, unique=True))
+def test_every_bad_paragraph_is_reported_once(document: tuple[str, list[Coding]], places: list[int]) -> None:
+    """Stray braces put between the paragraphs of a valid body (inside spans that run over paragraphs
+    too) are each reported at their line, and nothing else is."""
+    lines = serialise_body(*document).split("\n")
+    for place in sorted({min(p, len(lines)) for p in places}, reverse=True):
+        lines.insert(place, "P1: a stray } here")
+    wanted = [n + 1 for n, line in enumerate(lines) if line == "P1: a stray } here"]
+    problems = body_problems("\n".join(lines))
+    assert [(p.line, p.column) for p in problems] == [(n, 13) for n in wanted]
+    assert all(p.message.startswith("'}' must be followed by a code list") for p in problems)

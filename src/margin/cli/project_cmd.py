@@ -186,13 +186,13 @@ def open_here(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
-    from margin.core.check import check_project
-
-    project = load()
-    problems = check_project(project)
+    from margin.core.check import check_root
+    from margin.core.project import find_root
     from margin.vcs import drivers
 
-    for issue in drivers.check(project.root):
+    root = find_root(Path.cwd())
+    problems = check_root(root)
+    for issue in drivers.check(root):
         out.warn(f"git: {issue} — `margin open` repairs it")
     if args.json:
         out.data({"ok": not problems, "problems": [p.as_dict() for p in problems]})
@@ -202,6 +202,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     if problems:
         out.line(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
         return 1
+    project = load(root)
     docs = project.document_ids()
     out.line(
         f"ok: {len(docs)} documents, {len(project.codebook.codes)} codes, "

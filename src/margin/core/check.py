@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
-from margin.core.conflict_blocks import MESSAGE, Side, has_conflicts, parse_conflicts
-from margin.core.document import parse_document, split_front_matter
-from margin.core.errors import FormatError, MarginError
-from margin.core.project import DOCUMENTS, Project
-from margin.core.textfile import decode
+from margin.core.codebook import Codebook, new_codebook
+from margin.core.conflict_blocks import MESSAGE, Side, conflict_error, has_conflicts, parse_conflicts
+from margin.core.document import Document, document_problems, parse_document, split_front_matter
+from margin.core.errors import FormatError
+from margin.core.participants import Participants, new_participants
+from margin.core.project import CODEBOOK, DOCUMENTS, PARTICIPANTS, SETTINGS, Project
+from margin.core.textfile import decode_all
+from margin.core.yamlio import load_safe
+
+
+class _Checked(Protocol):
+    def problems(self) -> list[FormatError]: ...
+
+
+_Read = TypeVar("_Read", bound=_Checked)
 
 _CODE_REF = re.compile(r"\\.|\}(?:@[a-z0-9]+)?\[([a-z0-9_, -]+)")
 
@@ -29,72 +41,141 @@ def code_references(source: str) -> Iterator[tuple[int, int, str]]:
 
 
 def check_project(project: Project) -> list[FormatError]:
-    """Every problem in the project, in file order."""
+    """Every problem in the project's files on disk (see ``check_root``)."""
+    return check_root(project.root)
+
+
+def check_root(root: Path) -> list[FormatError]:
+    """Every problem in the project at ``root``: file by file (settings, codebook, participants, then
+    the documents by ID), each file's problems in file order. A file that cannot be used is reported and
+    the others are still checked (without a codebook, codes are not looked up; without participants,
+    speakers are not)."""
     problems: list[FormatError] = []
-    problems.extend(project.codebook.problems())
-    problems.extend(project.participants.problems())
+    settings = _settings(root, problems)
+    codebook = _read_yaml(root, CODEBOOK, Codebook.parse, problems)
+    participants = _read_yaml(root, PARTICIPANTS, Participants.parse, problems)
+    project = Project(root, settings, codebook or new_codebook(), participants or new_participants())
     try:
         ids = project.document_ids()
     except FormatError as exc:
         return [*problems, exc]
-    known = project.codebook
-    people = set(project.participants.people)
+    people = set(participants.people) if participants is not None else set()
     for doc_id in ids:
         path = f"{DOCUMENTS}/{doc_id}.txt"
-        try:
-            source = decode(project.document_path(doc_id).read_bytes(), path)
-        except FormatError as exc:
-            problems.append(exc)
-            continue
+        source, found = decode_all(project.document_path(doc_id).read_bytes(), path)
         if has_conflicts(source):
-            problems.extend(conflict_problems(source, doc_id, path))
-            speakers: dict[str, str | None] = {}
-        else:
-            try:
-                doc = parse_document(source, doc_id, path)
-                speakers = doc.speakers
-            except (FormatError, MarginError) as exc:
-                problems.append(exc if isinstance(exc, FormatError) else FormatError(str(exc), path=path))
-                continue
-        for line, col, slug in code_references(source):
-            resolved = known.resolve(slug)
-            if resolved is None:
-                from rapidfuzz import process
-
-                guess = process.extractOne(slug, list(known.codes))
-                hint = f" — did you mean '{guess[0]}'?" if guess and guess[1] >= 70 else " —"
-                problems.append(
-                    FormatError(
-                        f"unknown code '{slug}'{hint} add it with `margin code add {slug}` or correct the slug",
-                        path=path,
-                        line=line,
-                        column=col,
-                    )
-                )
-            elif not getattr(known.get(resolved), "codable", True):
-                problems.append(
-                    FormatError(
-                        f"'{slug}' is a grouping code (codable: false) — apply one of its subcodes",
-                        path=path,
-                        line=line,
-                        column=col,
-                    )
-                )
-        if speakers and people:
-            raw, _, _ = split_front_matter(source, path)
-            for label, pid in speakers.items():
-                if pid is not None and pid not in people:
-                    line = 2 + next((i for i, t in enumerate((raw or "").split("\n")) if pid in t), 0)
-                    problems.append(
-                        FormatError(
-                            f"speaker '{label}' is mapped to '{pid}', who is not in participants.yaml — add the "
-                            "participant or correct the ID",
-                            path=path,
-                            line=line,
-                            column=1,
-                        )
-                    )
+            found.extend(conflict_problems(source, doc_id, path))
+            problems.extend(found)
+            continue
+        markup = document_problems(source, path)
+        found.extend(markup)
+        if codebook is not None:  # on a line whose markup is wrong, what looks like codes may be none
+            unreadable = {p.line for p in markup}
+            found.extend(p for p in _code_problems(source, codebook, path) if p.line not in unreadable)
+        if people and not markup:
+            found.extend(_speaker_problems(parse_document(source, doc_id, path), source, people, path))
+        problems.extend(sorted(found, key=_place))
     return problems
+
+
+def _settings(root: Path, problems: list[FormatError]) -> dict[str, Any]:
+    found: list[FormatError] = []
+    text = _read(root, SETTINGS, found)
+    data = None
+    if text is not None:
+        try:
+            data = load_safe(text, SETTINGS)
+        except FormatError as exc:
+            found.append(exc)
+        else:
+            if data is not None and not isinstance(data, dict):
+                found.append(
+                    FormatError(
+                        "margin.yaml must be a YAML mapping (name: …)", path=SETTINGS, line=1, column=1
+                    )
+                )
+    problems.extend(sorted(found, key=_place))
+    return data if isinstance(data, dict) else {}
+
+
+def _read_yaml(
+    root: Path, name: str, parse: Callable[[str, str], _Read], problems: list[FormatError]
+) -> _Read | None:
+    """The codebook or participants as far as they can be read, their problems added to ``problems``."""
+    found: list[FormatError] = []
+    text = _read(root, name, found)
+    read = None
+    if text is not None:
+        try:
+            read = parse(text, name)
+        except FormatError as exc:
+            found.append(exc)
+        else:
+            found.extend(read.problems())
+    problems.extend(sorted(found, key=_place))
+    return read
+
+
+def _read(root: Path, name: str, problems: list[FormatError]) -> str | None:
+    """A project file's text, repaired where it has encoding problems (added to ``problems``); None
+    when it is missing or holds a conflict block."""
+    path = root / name
+    if not path.exists():
+        return None
+    text, found = decode_all(path.read_bytes(), name)
+    problems.extend(found)
+    conflict = conflict_error(text, name)
+    if conflict is not None:
+        problems.append(conflict)
+        return None
+    return text
+
+
+def _place(problem: FormatError) -> tuple[int, int]:
+    return problem.line, problem.column
+
+
+def _code_problems(source: str, codebook: Codebook, path: str) -> Iterator[FormatError]:
+    """Codes a document names that the codebook does not have, or that cannot be applied."""
+    for line, col, slug in code_references(source):
+        resolved = codebook.resolve(slug)
+        if resolved is None:
+            from rapidfuzz import process
+
+            guess = process.extractOne(slug, list(codebook.codes))
+            hint = f" — did you mean '{guess[0]}'?" if guess and guess[1] >= 70 else " —"
+            yield FormatError(
+                f"unknown code '{slug}'{hint} add it with `margin code add {slug}` or correct the slug",
+                path=path,
+                line=line,
+                column=col,
+            )
+        elif not getattr(codebook.get(resolved), "codable", True):
+            yield FormatError(
+                f"'{slug}' is a grouping code (codable: false) — apply one of its subcodes",
+                path=path,
+                line=line,
+                column=col,
+            )
+
+
+def _speaker_problems(doc: Document, source: str, people: set[str], path: str) -> Iterator[FormatError]:
+    """Speakers mapped to participants that participants.yaml does not have."""
+    try:
+        speakers = doc.speakers
+    except FormatError:  # reported with the front matter
+        return
+    raw, _, _ = split_front_matter(source, path)
+    for label, pid in speakers.items():
+        if pid is not None and pid not in people:
+            line = 2 + next((i for i, t in enumerate((raw or "").split("\n")) if pid in t), 0)
+            yield FormatError(
+                f"speaker '{label}' is mapped to '{pid}', who is not in participants.yaml — add the "
+                "participant or correct the ID",
+                path=path,
+                line=line,
+                column=1,
+            )
 
 
 def conflict_problems(source: str, doc_id: str, path: str) -> list[FormatError]:
@@ -113,15 +194,13 @@ def conflict_problems(source: str, doc_id: str, path: str) -> list[FormatError]:
     sides: tuple[tuple[Side, str], ...] = (("ours", "our"), ("theirs", "their"))
     for side, whose in sides:
         text, origin = conflicted.view_lines(side)
-        try:
-            parse_document(text, doc_id, path)
-        except FormatError as exc:
-            line = origin[exc.line - 1] if 0 < exc.line <= len(origin) else exc.line
-            if (line, exc.column, exc.message) not in seen:
-                seen.add((line, exc.column, exc.message))
+        for problem in document_problems(text, path):
+            line = origin[problem.line - 1] if 0 < problem.line <= len(origin) else problem.line
+            if (line, problem.column, problem.message) not in seen:
+                seen.add((line, problem.column, problem.message))
                 problems.append(
                     FormatError(
-                        f"{exc.message} (in {whose} version)", path=path, line=line, column=exc.column
+                        f"{problem.message} (in {whose} version)", path=path, line=line, column=problem.column
                     )
                 )
-    return problems
+    return sorted(problems, key=_place)

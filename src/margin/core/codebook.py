@@ -859,7 +859,7 @@ class Codebook(RoundTripFile):
         found = self.resolve(slug_or_alias)
         if found is None:
             hint = did_you_mean(
-                slug_or_alias, [*self._codes, *self._aliases], " (add it with `margin code add`)"
+                slug_or_alias, [*self._codes, *self._aliases], " (add it with `margin code add NAME`)"
             )
             raise OperationError(f"unknown code '{slug_or_alias}'{hint}")
         return self._codes[found]

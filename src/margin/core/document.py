@@ -10,8 +10,8 @@ from typing import Any
 from margin.core.coding import Coding
 from margin.core.conflict_blocks import conflict_error
 from margin.core.errors import FormatError
-from margin.core.markup import parse_body, serialise_body
-from margin.core.textfile import check_line_lengths, decode
+from margin.core.markup import body_problems, parse_body, serialise_body
+from margin.core.textfile import check_line_lengths, decode, long_lines
 
 TIMESTAMP_RE = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d{1,3})?)\] ")
 SPEAKER_RE = re.compile(r"([A-Z0-9][\w.'’()-]*(?: [\w.'’()-]+){0,3}): ")
@@ -188,6 +188,34 @@ def parse_document(source: str, doc_id: str, path: str = "") -> Document:
     except FormatError as exc:
         raise exc.located(path) from None
     return Document(doc_id, text, codings, raw, final_newline)
+
+
+def document_problems(source: str, path: str = "") -> list[FormatError]:
+    """Every problem of a document's text (already decoded), in file order, where ``parse_document``
+    stops at the first: the front matter, paragraphs too long to be one, every markup problem."""
+    conflict = conflict_error(source, path)
+    if conflict is not None:
+        return [conflict]
+    try:
+        raw, body, first = split_front_matter(source, path)
+    except FormatError as exc:  # where the front matter ends, and so the text begins, is unknown
+        return [exc]
+    problems = []
+    if raw:
+        try:
+            load_front_matter(raw, path)
+        except FormatError as exc:
+            problems.append(exc)
+    body = body.removesuffix("\n")
+    long = long_lines(body, path, first)
+    if long:  # left out of the markup check: one problem is enough for such a line
+        lines = body.split("\n")
+        for problem in long:
+            lines[problem.line - first] = ""
+        body = "\n".join(lines)
+    problems.extend(long)
+    problems.extend(p.located(path) for p in body_problems(body, first))
+    return sorted(problems, key=lambda p: (p.line, p.column))
 
 
 def load_document(data: bytes, doc_id: str, path: str = "") -> Document:

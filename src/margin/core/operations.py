@@ -532,7 +532,7 @@ def delete_code(project: Project, slug: str, *, force: bool = False) -> Change:
     if codings and not force:
         raise OperationError(
             f"'{slug}' is used by {codings} coding(s) in {documents} document(s) — merge it into another code "
-            "(`margin code merge`), or delete it with --force to remove it from those codings"
+            f"(`margin code merge {slug} TARGET`), or delete it with --force to remove it from those codings"
         )
     before = cb.dump()
     for set_slug, code_set in list(cb.sets.items()):

@@ -142,7 +142,7 @@ class Project:
                 if path.is_symlink() and not path.resolve().is_relative_to(root):
                     raise FormatError(
                         "this document is a link to a file outside the project — copy the file into the "
-                        "project (or import it with `margin import`)",
+                        "project instead",
                         path=self.relative(path),
                     )
                 yield rel

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
+import re
 from pathlib import Path
 
 from margin.core.errors import FormatError
@@ -17,52 +19,88 @@ def _place(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
+_BOM = b"\xef\xbb\xbf"
+_BOM_MESSAGE = "the file starts with a byte order mark (BOM) — save it as UTF-8 without BOM"
+_UNREADABLE = re.compile("[\udc80-\udcff]+|\x00|\r")  # with surrogateescape: one surrogate per bad byte
+_NUL = "a NUL byte — remove it"
+_CR = "a carriage return (CRLF or CR line endings) — save the file with LF line endings"
+
+
+def _invalid(byte: int) -> str:
+    return f"invalid UTF-8 (byte 0x{byte:02x}) — save the file with the encoding UTF-8 (your editor can convert it)"
+
+
 def decode(data: bytes, path: str = "") -> str:
-    """Decode a project file, refusing what Margin would not write back unchanged."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise FormatError(
-            "the file starts with a byte order mark (BOM) — save it as UTF-8 without BOM "
-            "(or re-import it with `margin import`)",
-            path=path,
-            line=1,
-            column=1,
-        )
+    """Decode a project file, refusing what Margin would not write back unchanged (the first problem;
+    ``decode_all`` finds every one)."""
+    if data.startswith(_BOM):
+        raise FormatError(_BOM_MESSAGE, path=path, line=1, column=1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8")
         line, column = _place(good + "?", len(good))
-        raise FormatError(
-            f"invalid UTF-8 (byte 0x{data[exc.start]:02x}) — convert the file to UTF-8 "
-            "(`margin import` detects the encoding)",
-            path=path,
-            line=line,
-            column=column,
-        ) from None
-    for char, what, fix in (
-        ("\x00", "a NUL byte", "remove it"),
-        ("\r", "a carriage return (CRLF or CR line endings)", "save the file with LF line endings"),
-    ):
+        raise FormatError(_invalid(data[exc.start]), path=path, line=line, column=column) from None
+    for char, message in (("\x00", _NUL), ("\r", _CR)):
         index = text.find(char)
         if index >= 0:
             line, column = _place(text, index)
-            raise FormatError(f"{what} — {fix}", path=path, line=line, column=column)
+            raise FormatError(message, path=path, line=line, column=column)
     return text
+
+
+def decode_all(data: bytes, path: str = "") -> tuple[str, list[FormatError]]:
+    """Every problem ``decode`` refuses a file for, in file order, and the text repaired so that the rest
+    of the file can still be checked: the BOM dropped, each invalid byte read as U+FFFD, CR LF as LF, a
+    lone CR or a NUL as a space (so lines and columns stay where they are)."""
+    problems = []
+    if data.startswith(_BOM):
+        problems.append(FormatError(_BOM_MESSAGE, path=path, line=1, column=1))
+        data = data[len(_BOM) :]
+    text = data.decode("utf-8", "surrogateescape")
+    hits = list(_UNREADABLE.finditer(text))
+    if not hits:
+        return text, problems
+    breaks = [m.start() for m in re.finditer("\n", text)]
+    for m in hits:
+        line = bisect.bisect_left(breaks, m.start())
+        column = m.start() - (breaks[line - 1] + 1 if line else 0) + 1
+        found = m.group()
+        if found == "\x00":
+            message = _NUL
+        elif found == "\r":
+            message = _CR
+        else:
+            message = _invalid(ord(found[0]) - 0xDC00)
+        problems.append(FormatError(message, path=path, line=line + 1, column=column))
+    repaired = _UNREADABLE.sub(
+        lambda m: " " if m.group() in "\x00\r" else "\ufffd" * len(m.group()), text.replace("\r\n", "\n")
+    )
+    return repaired, problems
+
+
+def long_lines(text: str, path: str = "", first_line: int = 1) -> list[FormatError]:
+    """Every paragraph so long that it is surely not one paragraph."""
+    if len(text) <= MAX_LINE:
+        return []
+    return [
+        FormatError(
+            f"this line has {len(line):,} characters; Margin keeps one paragraph per line — "
+            "split it into paragraphs, one per line",
+            path=path,
+            line=first_line + n,
+            column=1,
+        )
+        for n, line in enumerate(text.split("\n"))
+        if len(line) > MAX_LINE
+    ]
 
 
 def check_line_lengths(text: str, path: str = "", first_line: int = 1) -> None:
     """Refuse paragraphs so long that they are surely not one paragraph."""
-    if len(text) <= MAX_LINE:
-        return
-    for n, line in enumerate(text.split("\n")):
-        if len(line) > MAX_LINE:
-            raise FormatError(
-                f"this line has {len(line):,} characters; Margin keeps one paragraph per line — "
-                "split it into paragraphs (`margin import` does this for you)",
-                path=path,
-                line=first_line + n,
-                column=1,
-            )
+    found = long_lines(text, path, first_line)
+    if found:
+        raise found[0]
 
 
 def read_text(path: Path, display: str = "") -> str:
