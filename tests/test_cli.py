@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,24 @@ def test_init_makes_a_git_project(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert run(capsys, "-C", str(root), "check")[0] == 0
     code, _, err = run(capsys, "init", str(root))
     assert code == 1 and "already" in err
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_init_makes_files_with_the_umask_mode(tmp_path: Path, umask: int, mode: int) -> None:
+    """As any program would: not the 600 of a temporary file (the files are renamed temporary files)."""
+    subprocess.run(
+        [sys.executable, "-m", "margin", "init", str(tmp_path / "new")],
+        check=True,
+        capture_output=True,
+        preexec_fn=lambda: os.umask(umask) and None,
+    )
+    made = {
+        p.relative_to(tmp_path / "new").as_posix(): p.stat().st_mode & 0o777
+        for p in (tmp_path / "new").rglob("*")
+        if p.is_file() and ".git" not in p.parts
+    }
+    assert set(made) >= {"margin.yaml", "codebook.yaml", "participants.yaml", ".margin/.gitignore"}
+    assert set(made.values()) == {mode}, made
 
 
 def test_demo_no_open_creates_a_valid_repository(
@@ -138,6 +157,16 @@ def test_failing_commands_change_nothing_and_say_why(
         (["code", "add", "presence"], "presence"),
         (["code", "reslug", "presence", "Bad Slug"], "slug"),
         (["code", "merge", "presence", "presence"], "itself"),
+        (["code", "add", ""], "the name is empty"),
+        (["code", "add", "   "], "the name is empty"),
+        (["code", "add", "New code", "--label", ""], "the label is empty"),
+        (["set", "create", ""], "the name is empty"),
+        (["code", "relabel", "presence", ""], "label cannot be empty"),
+        (["code", "relabel", "presence", "Presence"], "nothing to change"),
+        (["code", "reslug", "presence", "presence"], "nothing to change"),
+        (["code", "edit", "language", "--definition", "Staff reflect on the words they use."], "nothing"),
+        (["codebook", "merge", "margin.yaml"], "not a code tree"),
+        (["codebook", "merge", "participants.yaml"], "not a code tree"),
     ]
     for args, needle in cases:
         code, _, err = run(capsys, "-C", str(project_dir), *args)

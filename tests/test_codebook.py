@@ -608,6 +608,10 @@ def test_hostile_yaml_is_refused_and_never_constructed(tmp_path: Path) -> None:
         ("presence", ("presence",), "presence-2"),
         ("presence", ("presence", "presence-2"), "presence-3"),
         ("under_score", (), "under-score"),
+        ("It's not dirt", (), "its-not-dirt"),
+        ("It’s not dirt", (), "its-not-dirt"),
+        ("rock 'n' roll", (), "rock-n-roll"),
+        ("'quoted'", (), "quoted"),
     ],
 )
 def test_slugify(label: str, taken: tuple[str, ...], slug: str) -> None:

@@ -30,12 +30,23 @@ def register(commands: Any) -> None:
     p.add_argument("--apply", action="store_true", help="apply the mapping (one commit)")
     p.add_argument(
         "--threshold",
-        type=float,
+        type=_score,
         default=None,
         metavar="SCORE",
         help="how similar (0-100) two labels must be to be proposed as the same code (default: 85)",
     )
     p.set_defaults(run=cmd_merge)
+
+
+def _score(text: str) -> float:
+    """A similarity score for --threshold: a number from 0 to 100."""
+    try:
+        score = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number (a score from 0 to 100)") from None
+    if not 0 <= score <= 100:
+        raise argparse.ArgumentTypeError(f"{text} is not a score from 0 to 100")
+    return score
 
 
 def _other(root: Path, name: str) -> tuple[Any, str | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Collection
 from typing import Any
 
 from margin.cli.mutate import mutate
@@ -119,17 +120,27 @@ def cmd_codes(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
-def cmd_add(args: argparse.Namespace, out: Output) -> int:
+def slug_and_label(name: str, label: str | None, taken: Callable[[], Collection[str]]) -> tuple[str, str]:
+    """A new code's or set's slug and label from NAME: a slug, or a label to make a free slug from
+    (``taken()``: the slugs in use)."""
     from margin.core.codebook import slugify
     from margin.core.coding import is_slug
+    from margin.core.errors import MarginError
+
+    if not name.strip():
+        raise MarginError('the name is empty — give a slug (peer-support) or a label ("Peer support")')
+    if label is not None and not label.strip():
+        raise MarginError("the label is empty — give a label, or leave out --label to use the name")
+    if is_slug(name):
+        return name, label or name
+    return slugify(name, taken()), label or name
+
+
+def cmd_add(args: argparse.Namespace, out: Output) -> int:
     from margin.core.operations import add_code
     from margin.core.project import Project
 
-    if is_slug(args.name):
-        slug, label = args.name, args.label or args.name
-    else:
-        project = Project.load(".")
-        slug, label = slugify(args.name, set(project.codebook.codes)), args.label or args.name
+    slug, label = slug_and_label(args.name, args.label, lambda: Project.load(".").codebook.taken())
     return mutate(out, add_code, slug, label, parent=args.parent, **_fields(args))
 
 

@@ -69,15 +69,11 @@ def cmd_sets(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_create(args: argparse.Namespace, out: Output) -> int:
-    from margin.core.codebook import slugify
-    from margin.core.coding import is_slug
+    from margin.cli.codes_cmd import slug_and_label
     from margin.core.operations import add_set
     from margin.core.project import Project
 
-    if is_slug(args.name):
-        slug, label = args.name, args.label or args.name
-    else:
-        slug, label = slugify(args.name, Project.load(".").codebook.sets), args.label or args.name
+    slug, label = slug_and_label(args.name, args.label, lambda: Project.load(".").codebook.sets)
     return mutate(out, add_set, slug, label, args.codes, args.description)
 
 

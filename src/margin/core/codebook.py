@@ -51,6 +51,7 @@ PALETTE = (
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 MAX_SLUG = 48
 _HEADER = "# The codebook: codes (a tree keyed by slug) and code sets (candidate themes).\n"
+_APOSTROPHE = re.compile(r"(?<=\w)['’ʼ](?=\w)")
 _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "ł": "l"})
 
 Owner = tuple[Any, Any]  # the (container, key) entry whose value is a YAML collection
@@ -62,6 +63,7 @@ def slugify(label: str, taken: Collection[str] = ()) -> str:
 
     Used for in-vivo codes (made from the selected words); "-2", "-3" … are added until the slug is free.
     """
+    label = _APOSTROPHE.sub("", label)  # "It's" is one word, as "It’s" is
     text = unicodedata.normalize("NFKD", label.translate(_FOLD)).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     if len(base) > MAX_SLUG:
@@ -1218,6 +1220,8 @@ def _checked_fields(fields: Mapping[str, Any], allow_none: bool) -> dict[str, An
             raise OperationError(f"cannot set '{field}' of a code{hint}")
         if value is None and allow_none:
             continue
+        if field == "label" and isinstance(value, str) and not value.strip():
+            raise OperationError("a code's label cannot be empty — give it a label")
         error = field_error(field, value)
         if error is not None:
             raise OperationError(error)
@@ -1232,6 +1236,8 @@ def _checked_set_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
             )
         if value is not None and not isinstance(value, str):
             raise OperationError(f"'{field}' of a set must be text, not {kind(value)}")
+        if field == "label" and value is not None and not value.strip():
+            raise OperationError("a set's label cannot be empty — give it a label")
     return dict(fields)
 
 

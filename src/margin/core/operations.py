@@ -416,6 +416,8 @@ def update_code(project: Project, slug: str, **fields: object) -> Change:
     before = project.codebook.dump()
     old_label = project.codebook.label(slug)
     project.codebook.update(slug, **fields)
+    if project.codebook.dump() == before:
+        raise OperationError(f"'{slug}' has {_listed(fields)} already — nothing to change")
     project.save_codebook()
     if set(fields) == {"label"}:
         summary = f"code relabelled: {slug} '{old_label}' → '{fields['label']}'"
@@ -424,8 +426,16 @@ def update_code(project: Project, slug: str, **fields: object) -> Change:
     return _codebook_change(project, "code.update", summary, before)
 
 
+def _listed(fields: dict[str, object]) -> str:
+    return ", ".join(
+        f"{name} {value!r}" if value is not None else f"no {name}" for name, value in fields.items()
+    )
+
+
 def reslug_code(project: Project, old: str, new: str) -> Change:
     """Change a code's slug; every reference is rewritten and the old slug stays as an alias."""
+    if new == old:
+        raise OperationError(f"'{old}' is the code's slug already — nothing to change")
     before = project.codebook.dump()
     project.codebook.reslug(old, new)  # written first: until the documents are, the old slug is an alias
     docs = _rewrite(project, {old}, lambda codes: tuple(new if c == old else c for c in codes))

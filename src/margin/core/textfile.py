@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import os
 import re
 from pathlib import Path
@@ -107,6 +108,14 @@ def read_text(path: Path, display: str = "") -> str:
     return decode(path.read_bytes(), display or str(path))
 
 
+@functools.cache
+def _umask() -> int:
+    """The process's umask (read once: setting it back and forth is not thread-safe)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, text: str | bytes) -> None:
     """Write ``text`` (or UTF-8 bytes) to ``path`` so that a crash leaves either the old or the new file,
     never half."""
@@ -120,8 +129,11 @@ def atomic_write(path: Path, text: str | bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, path.stat().st_mode & 0o777)
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:  # a new file: the mode any program would give it (mkstemp's is 600)
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -34,4 +34,15 @@ def read_codebook_file(name: str) -> Codebook | None:
         text = read_text(path, display)
     except OSError as exc:
         raise FormatError(f"cannot read the file: {exc.strerror}", path=display) from None
+    from margin.core.yamlio import load_safe
+
+    data = load_safe(text, display)
+    if not isinstance(data, dict) or "codes" not in data:
+        raise FormatError(
+            "this file has no 'codes:', so it is not a code tree — name a codebook.yaml, a project's "
+            "folder, a .qdc file or a branch",
+            path=display,
+            line=1,
+            column=1,
+        )
     return Codebook.parse(text, display)
