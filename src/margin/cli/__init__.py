@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from margin import __version__
 from margin.cli.output import Output
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         sync_cmd,
     )
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="margin",
         description="Qualitative data analysis on plain files, with git as the team's memory.",
     )
@@ -49,6 +50,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class UsageError(Exception):
+    """A command line argparse cannot read: one line saying what is wrong and where to look."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised as one line (printed as text or as JSON by ``main``) instead of
+    the usage and an exit; subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("margin").strip()
+        where = f"{command}: " if command else ""
+        raise UsageError(f"{where}{message}{_dash_hint(message)} — see `{self.prog} --help`")
+
+
+def _dash_hint(message: str) -> str:
+    """For an argument read as an option because it starts with '-' (a document in a group folder named
+    '-x'): how to name it."""
+    prefix = "unrecognized arguments: "
+    if not message.startswith(prefix):
+        return ""
+    odd = [a for a in message[len(prefix) :].split() if a.startswith("-") and not a.startswith("--")]
+    if not odd:
+        return ""
+    return (
+        f" ('{odd[0]}' starts with '-', so it was read as an option: write `--` after the options and "
+        f"before it, as in `margin show -- {odd[0]}`, or name a document by its path, "
+        f"documents/{odd[0]}.txt)"
+    )
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    """Whether ``--json`` is among the options (before a ``--``), read before argparse reads the rest."""
+    for arg in argv:
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+    return False
+
+
 def _accept_json_anywhere(parser: argparse.ArgumentParser) -> None:
     """Let `--json` follow the command too (`margin coding list --json`), as scripts tend to write it."""
     for action in parser._actions:
@@ -64,10 +105,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 a problem the user can fix, 2 bad usage)."""
     from margin.core.errors import FormatError, MarginError
 
-    args = build_parser().parse_args(argv)
-    out = Output(json_mode=args.json)
-    cwd = os.getcwd()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = Output(json_mode=_wants_json(argv))
     try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        out.error(str(exc))
+        return 2
+    try:
+        cwd: str | None = os.getcwd()
+    except FileNotFoundError:
+        cwd = None
+    try:
+        if cwd is None and not (args.directory and os.path.isabs(args.directory)):
+            raise MarginError(
+                "the current folder no longer exists — `cd` into a project, or name one with `-C PATH`"
+            )
         if args.directory:
             try:
                 os.chdir(args.directory)
@@ -90,8 +143,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file or folder the system refused: name it and say why
+        out.error(os_message(exc))
+        return 1
     finally:
-        os.chdir(cwd)
+        if cwd is not None:
+            os.chdir(cwd)
+
+
+def os_message(exc: OSError) -> str:
+    """An operating system error as a sentence that names the file."""
+    what = f"{exc.filename}: " if exc.filename else ""
+    reason = (exc.strerror or str(exc)).lower()
+    return f"{what}{reason} — check the path and its permissions, then run the command again"
 
 
 def run() -> None:

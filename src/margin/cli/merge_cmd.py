@@ -118,8 +118,8 @@ def _list(out: Output, found: list[Any]) -> int:
         for side, lines in (("ours", c.ours), ("theirs", c.theirs)):
             out.line(f"    {side:<7} {_preview(lines)}")
     out.line(
-        f"{len(found)} conflict(s). Resolve with `margin resolve DOC --ours|--theirs|--both|--base "
-        "[--paragraph N | --code SLUG]`, or `--edit`."
+        f"{len(found)} conflict(s). Resolve them with `margin resolve DOC --ours` (or --theirs, --both, "
+        "--base, --edit; with --paragraph N or --code SLUG for one of them)."
     )
     return 0
 

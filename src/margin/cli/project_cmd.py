@@ -74,6 +74,7 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
     from margin.vcs.repo import GitError, first_commit_missing, init_repository
 
     root = Path(args.path).resolve()
+    _check_new_folder(root)
     if (root / "margin.yaml").exists() and not first_commit_missing(root):
         raise MarginError(f"{root} is a Margin project already")
     root.mkdir(parents=True, exist_ok=True)
@@ -88,6 +89,15 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
             ) from None
     out.result(f"Made a Margin project in {root}", {"path": str(root), "commit": commit})
     return 0
+
+
+def _check_new_folder(path: Path) -> None:
+    """Refuse a path where no project folder can be: a file, or a file on the way to it."""
+    from margin.core.errors import MarginError
+
+    for place in (path, *path.parents):
+        if place.exists() and not place.is_dir():
+            raise MarginError(f"{place} is a file, not a folder — name a new folder for the project")
 
 
 def demo_bundle() -> Path:
@@ -122,13 +132,14 @@ def cmd_demo(args: argparse.Namespace, out: Output) -> int:
 
     if args.path:
         target = Path(args.path).resolve()
+        _check_new_folder(target)
         if target.exists() and any(target.iterdir()):
             raise MarginError(f"{target} exists and is not empty — name a new directory")
     else:
         target = free_path(Path.cwd() / DEMO_NAME)
     commit = unbundle(demo_bundle(), target)
     drivers.install(target)  # git config is not in a bundle
-    if args.no_open or args.json or not sys.stdout.isatty():
+    if args.no_open or args.json or not _on_a_terminal():
         out.result(str(target), {"path": str(target), "commit": commit})
         return 0
     return _run_app(target)
@@ -141,12 +152,23 @@ def _run_app(path: Path) -> int:
     try:
         project = load(path)  # report an unusable project here, before the screen switches
     except FormatError as exc:  # a merge left a conflict in the codebook (or settings): resolve it first
-        if exc.message != MESSAGE or not sys.stdout.isatty() or not _resolve_conflicts_first(path):
+        if exc.message != MESSAGE or not _on_a_terminal() or not _resolve_conflicts_first(path):
             raise
         project = load(path)
+    if not _on_a_terminal():
+        from margin.core.errors import MarginError
+
+        raise MarginError(
+            "the app needs a terminal, and standard input or output is not one — run `margin open` in a "
+            "terminal; `margin --help` lists the commands for scripts"
+        )
     from margin.tui.app import run_app
 
     return int(run_app(project, prepare=repair_drivers) or 0)
+
+
+def _on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _resolve_conflicts_first(path: Path) -> bool:
@@ -170,7 +192,12 @@ def repair_drivers(root: Path) -> None:
 
 
 def cmd_open(args: argparse.Namespace, out: Output) -> int:
-    return _run_app(Path(args.path))
+    from margin.core.errors import MarginError
+
+    path = Path(args.path)
+    if not path.is_dir():
+        raise MarginError(f"{path} is not a folder — name a project's folder (or run `margin open` in one)")
+    return _run_app(path)
 
 
 def open_here(args: argparse.Namespace, out: Output) -> int:
