@@ -106,6 +106,34 @@ def test_codes_counts_own_and_aggregate(project_dir: Path, capsys: pytest.Captur
     assert "Appreciative language" in out and "3 coded segments" not in out
 
 
+def test_codes_by_document_counts_each_document_as_codes_counts_the_project(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "-C", str(project_dir), "--json", "codes", "--by", "document")
+    assert code == 0
+    tables = {
+        t["document"]: {r["slug"]: (r["own"], r["aggregate"]) for r in t["codes"]} for t in json.loads(out)
+    }
+    assert tables == {
+        "qual1/int-07": {
+            "attitude": (0, 2),
+            "language": (1, 1),
+            "seriousness": (1, 1),
+            "how": (0, 1),
+            "presence": (1, 1),
+        },
+        "qual2/fg-01": {"attitude": (0, 1), "language": (1, 1), "how": (0, 1), "presence": (1, 1)},
+    }
+    whole = {r["slug"]: r for r in json.loads(run(capsys, "-C", str(project_dir), "--json", "codes")[1])}
+    for slug, row in whole.items():
+        assert sum(t.get(slug, (0, 0))[0] for t in tables.values()) == row["own"]
+        assert sum(slug in t for t in tables.values()) == row["documents"]
+    code, out, _ = run(capsys, "-C", str(project_dir), "codes", "--by", "document")
+    lines = out.splitlines()
+    assert lines[1] == "qual1/int-07" and lines[-1] == "5 coded segments in 2 documents"
+    assert any(line.split() == ["Presence", "presence", "1", "1"] for line in lines)
+
+
 def test_coding_add_list_remove_round_trip(
     project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

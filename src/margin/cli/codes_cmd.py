@@ -15,6 +15,9 @@ _FIELDS = ("description", "definition", "include", "exclude", "example", "color"
 def register(commands: Any) -> None:
     p = commands.add_parser("codes", help="the code tree with own and aggregate counts")
     p.add_argument("--no-cache", action="store_true", help="re-read every document")
+    p.add_argument(
+        "--by", choices=["document"], help="the counts in each document: per document, the codes used in it"
+    )
     p.set_defaults(run=cmd_codes)
 
     code = commands.add_parser("code", help="add, relabel, re-slug, move, merge, split, delete codes")
@@ -90,34 +93,63 @@ def cmd_codes(args: argparse.Namespace, out: Output) -> int:
 
     project = Project.load(".")
     index = build_index(project, use_cache=not args.no_cache)
+    if args.by == "document":
+        return _by_document(project, index, out)
     rows = code_counts(project, index)
     if args.json:
-        out.data(
-            [
-                {
-                    "slug": r.slug,
-                    "label": r.label,
-                    "parent": r.parent,
-                    "depth": r.depth,
-                    "own": r.own,
-                    "aggregate": r.aggregate,
-                    "documents": r.documents,
-                }
-                for r in rows
-            ]
-        )
+        out.data([{**_row(r), "documents": r.documents} for r in rows])
         return 0
-    width = max([len("  " * r.depth + r.label) + len(r.slug) + 2 for r in rows] + [20])
+    width = _name_width(rows)
     out.line(f"{'code':<{width}}  {'own':>5}  {'all':>5}  {'docs':>4}")
     for r in rows:
-        name = "  " * r.depth + r.label
-        colour = project.codebook.color(r.slug) if r.slug in project.codebook.codes else None
-        pad = " " * (width - len(name) - len(r.slug) - 1)
-        shown = out.paint(name, fg=colour, bold=r.depth == 0) + " " + out.paint(r.slug, dim=True) + pad
-        out.line(f"{shown}  {r.own:>5}  {r.aggregate:>5}  {r.documents:>4}")
+        out.line(f"{_name(project, r, width, out)}  {r.own:>5}  {r.aggregate:>5}  {r.documents:>4}")
     total = sum(s.codings for s in index.values())
     out.line(f"{len(project.codebook.codes)} codes, {total} coded segments in {len(index)} documents")
     return 0
+
+
+def _by_document(project: Any, index: dict[str, Any], out: Output) -> int:
+    """Per document, the codes used in it (own, or with a subcode) with the counts `margin codes` gives."""
+    from margin.analysis.counts import code_counts
+
+    tables = {
+        doc_id: [r for r in code_counts(project, {doc_id: s}) if r.aggregate] for doc_id, s in index.items()
+    }
+    if out.json_mode:
+        out.data([{"document": doc_id, "codes": [_row(r) for r in rows]} for doc_id, rows in tables.items()])
+        return 0
+    width = _name_width([r for rows in tables.values() for r in rows], indent=1)
+    out.line(f"{'document, code':<{width}}  {'own':>5}  {'all':>5}")
+    for doc_id, rows in tables.items():
+        out.line(out.paint(doc_id, bold=True) + ("" if rows else "  (no codings)"))
+        for r in rows:
+            out.line(f"{_name(project, r, width, out, indent=1)}  {r.own:>5}  {r.aggregate:>5}")
+    total = sum(s.codings for s in index.values())
+    out.line(f"{total} coded segments in {len(index)} documents")
+    return 0
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {
+        "slug": r.slug,
+        "label": r.label,
+        "parent": r.parent,
+        "depth": r.depth,
+        "own": r.own,
+        "aggregate": r.aggregate,
+    }
+
+
+def _name_width(rows: list[Any], indent: int = 0) -> int:
+    return max([len("  " * (indent + r.depth) + r.label) + len(r.slug) + 2 for r in rows] + [20])
+
+
+def _name(project: Any, r: Any, width: int, out: Output, indent: int = 0) -> str:
+    """A code's label (indented by its depth, in its colour) and slug, padded to ``width``."""
+    name = "  " * (indent + r.depth) + r.label
+    colour = project.codebook.color(r.slug) if r.slug in project.codebook.codes else None
+    pad = " " * (width - len(name) - len(r.slug) - 1)
+    return out.paint(name, fg=colour, bold=r.depth == 0) + " " + out.paint(r.slug, dim=True) + pad
 
 
 def slug_and_label(name: str, label: str | None, taken: Callable[[], Collection[str]]) -> tuple[str, str]:
