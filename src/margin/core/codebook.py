@@ -1220,8 +1220,6 @@ def _checked_fields(fields: Mapping[str, Any], allow_none: bool) -> dict[str, An
             raise OperationError(f"cannot set '{field}' of a code{hint}")
         if value is None and allow_none:
             continue
-        if field == "label" and isinstance(value, str) and not value.strip():
-            raise OperationError("a code's label cannot be empty — give it a label")
         error = field_error(field, value)
         if error is not None:
             raise OperationError(error)
@@ -1236,8 +1234,6 @@ def _checked_set_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
             )
         if value is not None and not isinstance(value, str):
             raise OperationError(f"'{field}' of a set must be text, not {kind(value)}")
-        if field == "label" and value is not None and not value.strip():
-            raise OperationError("a set's label cannot be empty — give it a label")
     return dict(fields)
 
 

@@ -405,6 +405,7 @@ def add_code(
     index: int | None = None,
     **fields: object,
 ) -> Change:
+    label = label if label and label.strip() else None  # no label: the code shows its slug
     before = project.codebook.dump()
     project.codebook.add(slug, label or slug, parent=parent, index=index, **fields)
     project.save_codebook()
@@ -413,6 +414,7 @@ def add_code(
 
 
 def update_code(project: Project, slug: str, **fields: object) -> Change:
+    _check_label(fields.get("label"), "code")
     before = project.codebook.dump()
     old_label = project.codebook.label(slug)
     project.codebook.update(slug, **fields)
@@ -424,6 +426,12 @@ def update_code(project: Project, slug: str, **fields: object) -> Change:
     else:
         summary = f"code edited: {slug} ({', '.join(sorted(fields))})"
     return _codebook_change(project, "code.update", summary, before)
+
+
+def _check_label(label: object, what: str) -> None:
+    """Refuse a label of only spaces (or none at all, where one is given): it would show as nothing."""
+    if isinstance(label, str) and not label.strip():
+        raise OperationError(f"a {what}'s label cannot be empty — give it a label")
 
 
 def _listed(fields: dict[str, object]) -> str:
@@ -560,6 +568,7 @@ def add_set(
     project: Project, slug: str, label: str, codes: Sequence[str] = (), description: str | None = None
 ) -> Change:
     """Create a code set, optionally with its first codes."""
+    _check_label(label, "set")
     before = project.codebook.dump()
     made = project.codebook.add_set(slug, label, codes, description)
     project.save_codebook()
@@ -569,6 +578,7 @@ def add_set(
 
 def update_set(project: Project, slug: str, **fields: str | None) -> Change:
     """Change a set's label or description (None removes the description)."""
+    _check_label(fields.get("label"), "set")
     before = project.codebook.dump()
     project.codebook.update_set(slug, **fields)
     project.save_codebook()
