@@ -70,7 +70,7 @@ def _dash_hint(message: str) -> str:
     prefix = "unrecognized arguments: "
     if not message.startswith(prefix):
         return ""
-    odd = [a for a in message[len(prefix) :].split() if a.startswith("-") and not a.startswith("--")]
+    odd = [a for a in message[len(prefix) :].split() if a.startswith("-") and a[1:2] != "-" and len(a) > 2]
     if not odd:
         return ""
     return (
