@@ -429,7 +429,7 @@ def update_code(project: Project, slug: str, **fields: object) -> Change:
 
 
 def _check_label(label: object, what: str) -> None:
-    """Refuse a label of only spaces (or none at all, where one is given): it would show as nothing."""
+    """Refuse a label that is empty or only spaces: it would show as nothing."""
     if isinstance(label, str) and not label.strip():
         raise OperationError(f"a {what}'s label cannot be empty — give it a label")
 
