@@ -168,3 +168,11 @@ def test_check_goes_on_past_a_codebook_it_cannot_read(
         "participants.yaml:1:42",  # CR
         f"{DOC}:1:14",  # the document is still checked (its codes cannot be)
     ]
+
+
+def test_check_without_a_codebook_file_takes_the_codebook_as_empty(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project_dir / "codebook.yaml").unlink()
+    code, text = check(capsys, project_dir)
+    assert code == 1 and f"{DOC}:7:49: unknown code 'language'" in text

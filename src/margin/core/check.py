@@ -52,8 +52,14 @@ def check_root(root: Path) -> list[FormatError]:
     speakers are not)."""
     problems: list[FormatError] = []
     settings = _settings(root, problems)
-    codebook = _read_yaml(root, CODEBOOK, Codebook.parse, problems)
-    participants = _read_yaml(root, PARTICIPANTS, Participants.parse, problems)
+    codebook = (
+        _read_yaml(root, CODEBOOK, Codebook.parse, problems) if (root / CODEBOOK).exists() else new_codebook()
+    )
+    participants = (
+        _read_yaml(root, PARTICIPANTS, Participants.parse, problems)
+        if (root / PARTICIPANTS).exists()
+        else new_participants()
+    )
     project = Project(root, settings, codebook or new_codebook(), participants or new_participants())
     try:
         ids = project.document_ids()
