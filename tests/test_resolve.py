@@ -169,7 +169,7 @@ def test_a_conflicted_project_says_what_to_do(conflicted: Path, capsys: pytest.C
     assert main(["-C", str(conflicted), "check"]) == 1
     assert (
         "codebook.yaml:18:1: an unresolved git merge conflict — run `margin resolve`"
-        in capsys.readouterr().err
+        in capsys.readouterr().out  # with the other problems: the documents are checked too
     )
     assert resolve(conflicted, "codebook", "--theirs") == 0
     capsys.readouterr()
