@@ -41,6 +41,27 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def in_a_terminal(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`margin` with a terminal (a pseudo-terminal) as standard input and output, as a person runs the app
+    (without one, `margin open` refuses at once)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "margin", "-C", str(root), *args],
+            stdin=follower,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
 def span(root: Path, words: str, doc_id: str = "qual1/int-07") -> tuple[str, str]:
     start = Project.load(root).document(doc_id).text.index(words)
     return str(start), str(start + len(words))
@@ -87,7 +108,7 @@ async def test_the_open_app_refuses_a_command_that_writes_and_lets_those_that_re
         assert f"in use by another Margin (the Margin app, process {os.getpid()} on " in refused.stderr
         assert "quit that app" in refused.stderr and "Traceback" not in refused.stderr
         assert document.read_bytes() == before and git(committed, "rev-parse", "HEAD") == head
-        second = cli(committed, "open")  # another app: refused before its screen would open
+        second = in_a_terminal(committed, "open")  # another app: refused before its screen would open
         assert second.returncode == 1 and "in use by another Margin (the Margin app" in second.stderr
         with pytest.raises(ProjectLocked):
             MarginApp(Project.load(committed))
