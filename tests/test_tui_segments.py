@@ -258,7 +258,7 @@ async def test_search_lists_hits_in_every_document_and_enter_opens_one(project: 
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, SearchScreen)
-        await pilot.press(*"the", "enter")
+        await pilot.press(*"the", "down")
         await settle(pilot)
         hits = [(h.document, h.paragraph) for h in screen.hits]
         assert hits == [("qual1/int-07", 3), ("qual2/fg-01", 1)]
@@ -280,7 +280,7 @@ async def test_coding_a_hit_writes_the_markup_and_can_be_undone(project: Project
     app = MarginApp(project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+f", *"attentive", "enter")
+        await pilot.press("ctrl+f", *"attentive", "down")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen) and len(screen.hits) == 1
@@ -309,7 +309,7 @@ async def test_coding_a_hit_with_a_new_code(project: Project, project_dir: Path)
     app = MarginApp(project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("F", *"the one", "enter")
+        await pilot.press("F", *"the one", "down")
         await settle(pilot)
         await pilot.press("c")
         await pilot.pause()
@@ -331,7 +331,7 @@ async def test_a_hit_whose_text_changed_is_not_coded(project: Project, project_d
     app = MarginApp(project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("F", *"attentive", "enter")
+        await pilot.press("F", *"attentive", "down")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
@@ -366,7 +366,7 @@ def test_snapshot_find_in_document(committed: Project, snap_compare: Callable[..
 def test_snapshot_search_hits(committed: Project, snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await pilot.press("F", *"the", "enter")
+        await pilot.press("F", *"the", "down")
         await settle(pilot)
 
     assert snap_compare(MarginApp(committed), terminal_size=SIZE, run_before=run_before)

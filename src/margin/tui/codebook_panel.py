@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Static, Tree
+from textual.widgets import Static, Tree
 
 from margin.core.codebook import Code, slugify
 from margin.core.coding import is_slug
@@ -43,6 +43,7 @@ from margin.tui.code_sets import CodeSetsScreen
 from margin.tui.code_tally import CodeTally, Usage
 from margin.tui.code_tree import CodeTree
 from margin.tui.coder import Coder
+from margin.tui.ordered_input import OrderedInput
 from margin.tui.questions import Confirm
 from margin.tui.target_picker import TOP_LEVEL, TargetPicker
 from margin.tui.transcript import TranscriptView
@@ -57,8 +58,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-class CodeFilter(Input):
-    """The filter line above the tree; escape clears and closes it, enter and down go to the tree."""
+class CodeFilter(OrderedInput):
+    """The filter line above the tree; escape clears and closes it, enter and down go to the tree. Keys
+    act in order: the tree follows each one at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close filter", id="codebook.filter.close"),
@@ -125,7 +127,12 @@ class CodebookPanel(Vertical):
 
     # --- building -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        code_filter = CodeFilter(placeholder="filter: label or slug", id="codebook-filter")
+        code_filter = CodeFilter(
+            typed=self._filter_changed,
+            submitted=lambda _: self._filter_done(),
+            placeholder="filter: label or slug",
+            id="codebook-filter",
+        )
         code_filter.display = False
         yield code_filter
         yield CodeTree(id="codebook-tree")
@@ -312,16 +319,17 @@ class CodebookPanel(Vertical):
         code_filter.display = True
         code_filter.focus()
 
-    @on(Input.Changed, "#codebook-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.filter_text = event.value
+    def _filter_changed(self, text: str) -> None:
+        self.filter_text = text
         self.rebuild()
 
-    @on(Input.Submitted, "#codebook-filter")
     @on(CodeFilter.Leave)
-    def _filter_done(self, event: Message) -> None:
+    def _filter_left(self, event: CodeFilter.Leave) -> None:
         event.stop()
+        self._filter_done()
+
+    def _filter_done(self) -> None:
+        """Keep the filter, go to the tree."""
         self.code_tree.focus()
 
     @on(CodeFilter.Closed)
@@ -332,11 +340,10 @@ class CodebookPanel(Vertical):
 
     def _set_filter(self, text: str) -> None:
         code_filter = self.query_one(CodeFilter)
-        with code_filter.prevent(Input.Changed):
-            code_filter.value = text
+        code_filter.value = text  # which tells _filter_changed, if it changed
         code_filter.display = bool(text)
-        self.filter_text = text
-        self.rebuild()
+        if self.filter_text != text:
+            self._filter_changed(text)
 
     # --- adding, naming, describing -----------------------------------------------------------------
     def _label_prompt(self, title: str) -> TextPrompt:
