@@ -28,6 +28,7 @@ from margin.tui.coding_view import CodingView
 from margin.tui.documents import DocumentList
 from margin.tui.help import HelpScreen
 from margin.tui.palette import ActionsProvider, PaletteAction, available_actions
+from margin.tui.places import Places
 from margin.tui.session_ui import SessionKeeper
 from margin.tui.settings import apply_settings, save_theme
 from margin.tui.status import StatusBar
@@ -98,6 +99,8 @@ class MarginApp(App[None]):
         """Sync with the team's remote (ctrl+s), and the ahead/behind figures of the status bar."""
         self.coder = Coder(project, self.history)
         """Runs the app's operations: checks the files on disk first, records the changes in the history."""
+        self.places = Places(project.root)
+        """Where the coder left each document: it opens there again."""
         self._segments: SegmentsScreen | None = None
         self._conflicted: list[str] = []
         self._span_to_show: tuple[str, tuple[int, int]] | None = None
@@ -128,6 +131,8 @@ class MarginApp(App[None]):
     async def action_quit(self) -> None:
         """Commit the coding session, then quit."""
         if await self.sessions.finish():
+            self._leave_document()
+            self.places.save()
             self.exit()
 
     async def action_end_session(self) -> None:
@@ -249,11 +254,19 @@ class MarginApp(App[None]):
         except MarginError as exc:
             self.notify(str(exc), title="Cannot open this document", severity="error", timeout=10)
             return
-        transcript.show_document(document, self.project.codebook)
-        transcript.focus()
         pending, self._span_to_show = self._span_to_show, None
+        if transcript.document is not document:
+            self._leave_document()
+            transcript.show_document(document, self.project.codebook, self.places.offset(doc_id))
+        transcript.focus()
         if pending is not None and pending[0] == doc_id:
             transcript.go_to(*pending[1])
+
+    def _leave_document(self) -> None:
+        """Remember where the cursor is in the open document, to open it there again."""
+        transcript = self.query_one(TranscriptView)
+        if transcript.document is not None:
+            self.places.left(transcript.document.id, transcript.cursor_offset)
 
     @on(DocumentList.Selected)
     def _on_document_selected(self, event: DocumentList.Selected) -> None:
@@ -298,9 +311,17 @@ class MarginApp(App[None]):
         """Redo the last undone change."""
         self._show_changed(self.query_one(CodingView).redo())
 
-    def _show_changed(self, doc_id: str | None) -> None:
-        if doc_id is not None:
-            self.query_one(DocumentList).select_document(doc_id)
+    def _show_changed(self, place: tuple[str, tuple[int, int]] | None) -> None:
+        """Show where an undo or redo changed the text or its codings, in whichever document."""
+        if place is None:
+            return
+        doc_id, (start, end) = place
+        transcript = self.query_one(TranscriptView)
+        if transcript.document is not None and transcript.document.id == doc_id:
+            transcript.go_to(start, end)
+        else:
+            self.query_one(DocumentList).move_to_document(doc_id)
+            self.open_document(doc_id, (start, end))
 
     def set_current_code(self, slug: str | None) -> None:
         """Make ``slug`` the code whose segments n/N jump through in the transcript."""

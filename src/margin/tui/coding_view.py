@@ -25,6 +25,7 @@ from margin.tui.coder import Coder
 from margin.tui.edit_text import EditTextScreen
 from margin.tui.memo import MemoScreen
 from margin.tui.picker import CodePicker, Picked
+from margin.tui.places import changed_span
 from margin.tui.questions import Choose, Confirm
 from margin.tui.selection import Span
 from margin.tui.transcript import CodeStyles, TranscriptView, code_look
@@ -491,15 +492,17 @@ class CodingView(TranscriptView):
             self._problem(exc)
 
     # --- undo and redo ------------------------------------------------------------------------------
-    def undo(self) -> str | None:
-        """Undo the last change anywhere; returns the document to show if it is not the open one."""
-        return self._step(self.coder.undo, "Undone", "Nothing to undo")
+    def undo(self) -> tuple[str, Span] | None:
+        """Undo the last change anywhere; returns its document and the span it touched, to show."""
+        return self._step(self.coder.undo, "Undone", "Nothing to undo", undo=True)
 
-    def redo(self) -> str | None:
-        """Redo the last undone change; returns the document to show if it is not the open one."""
-        return self._step(self.coder.redo, "Redone", "Nothing to redo")
+    def redo(self) -> tuple[str, Span] | None:
+        """Redo the last undone change; returns its document and the span it touched, to show."""
+        return self._step(self.coder.redo, "Redone", "Nothing to redo", undo=False)
 
-    def _step(self, step: Callable[[], Change | None], done: str, nothing: str) -> str | None:
+    def _step(
+        self, step: Callable[[], Change | None], done: str, nothing: str, *, undo: bool
+    ) -> tuple[str, Span] | None:
         try:
             change = step()
         except MarginError as exc:
@@ -509,7 +512,9 @@ class CodingView(TranscriptView):
             self.notify(nothing, severity="warning", timeout=3)
             return None
         self.notify(change.summary, title=done, timeout=4)
-        shown = self.document.id if self.document is not None else None
-        if shown in change.documents or not change.documents:
+        if not change.documents:
             return None
-        return next(iter(change.documents))
+        shown = self.document.id if self.document is not None else None
+        doc_id = shown if shown in change.documents else next(iter(change.documents))
+        before, after = change.documents[doc_id]
+        return doc_id, changed_span(after, before) if undo else changed_span(before, after)
