@@ -108,6 +108,7 @@ class CodingView(TranscriptView):
             self.call_after_refresh(self._settle_heap)
         document = self.document
         if change.codebook is not None:
+            self.coder.follow_codebook()
             self.codebook_changed(self.coder.project.codebook)
             self._show_codes_line()
         if document is not None and document.id in change.documents:
