@@ -429,11 +429,16 @@ class CodebookPanel(Vertical):
                 check=check,
             )
         )
-        if (
-            slug
-            and slug != code.slug
-            and self.run_operation(lambda: reslug_code(self.project, code.slug, slug))
+        if not slug or slug == code.slug:
+            return
+        question = (
+            f"Re-slug [b]{escape(code.label)}[/b] from '{code.slug}' to '{slug}'? It {escape(consequence)}."
+        )
+        if not await self.app.push_screen_wait(
+            Confirm("Re-slug code", question, "Re-slug", "Cancel", cancelled="Not re-slugged")
         ):
+            return
+        if self.run_operation(lambda: reslug_code(self.project, code.slug, slug)):
             self.select(slug)
 
     @work(exclusive=True, group="codebook-form")
@@ -550,7 +555,9 @@ class CodebookPanel(Vertical):
         if code.children:
             message += f" Its {_plural(len(code.children), 'subcode')} move under it."
         message += f"\n[dim]'{code.slug}' stays as an alias of '{target}'.[/dim]"
-        if not await self.app.push_screen_wait(Confirm("Merge codes", message, "Merge", "Cancel")):
+        if not await self.app.push_screen_wait(
+            Confirm("Merge codes", message, "Merge", "Cancel", cancelled="Not merged")
+        ):
             return
         if self.run_operation(lambda: merge_codes(self.project, code.slug, target)):
             self.select(target)
@@ -575,7 +582,9 @@ class CodebookPanel(Vertical):
         subcodes = f" Its {_plural(len(code.children), 'subcode')} move up a level." if code.children else ""
         if not segments:
             message = f"Delete [b]{escape(code.label)}[/b]? No coded segment uses it.{subcodes}"
-            if await self.app.push_screen_wait(Confirm("Delete code", message, "Delete", "Cancel")):
+            if await self.app.push_screen_wait(
+                Confirm("Delete code", message, "Delete", "Cancel", cancelled="Not deleted")
+            ):
                 self.run_operation(lambda: delete_code(self.project, code.slug))
             return
         message = (
@@ -585,7 +594,9 @@ class CodebookPanel(Vertical):
             f"uncoded, its memo too).{subcodes}"
         )
         yes = f"Delete and uncode {_plural(segments, 'segment')}"
-        if await self.app.push_screen_wait(Confirm("Code in use", message, yes, "Cancel")):
+        if await self.app.push_screen_wait(
+            Confirm("Code in use", message, yes, "Cancel", cancelled="Not deleted")
+        ):
             self.run_operation(lambda: delete_code(self.project, code.slug, force=True))
 
     # --- sets and details ---------------------------------------------------------------------------

@@ -485,6 +485,7 @@ class CodingView(TranscriptView):
                     "This edit removes codings",
                     f"{exc}.\n\nSave the text and drop those codings?",
                     yes="Drop them",
+                    cancelled="Not saved: the paragraph is as it was",
                 )
             )
             if drop:

@@ -228,7 +228,13 @@ class TreeMergeScreen(Screen[None]):
             return
         path = Path(answer).expanduser().resolve()
         if path.exists() and not await self.app.push_screen_wait(
-            Confirm("Replace the file?", f"[b]{escape(display_path(path))}[/b] exists.", "Replace", "Cancel")
+            Confirm(
+                "Replace the file?",
+                f"[b]{escape(display_path(path))}[/b] exists.",
+                "Replace",
+                "Cancel",
+                cancelled="Not written: the file is as it was",
+            )
         ):
             return
         other = self.other
@@ -279,7 +285,7 @@ class TreeMergeScreen(Screen[None]):
         if self.applying:
             return
         if await self.app.push_screen_wait(
-            Confirm("Merge the code tree", self._question(), "Apply", "Cancel")
+            Confirm("Merge the code tree", self._question(), "Apply", "Cancel", cancelled="Not merged")
         ):
             self.applying = True
             try:
