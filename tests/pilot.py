@@ -39,3 +39,8 @@ def burst(app: Any, *keys: str) -> None:
         event = events.Key(name, key if len(key) == 1 else key_to_character(name))
         event.set_sender(app)
         app._driver.send_message(event)
+
+
+def screen_lines(app: Any) -> list[str]:
+    """The text of each line of the app's screen as it is drawn now."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

@@ -19,7 +19,7 @@ from margin.tui.highlights import HIGHLIGHT
 from margin.tui.search import FindBar, SearchScreen
 from margin.tui.segments_screen import SegmentsScreen
 from margin.tui.transcript import TranscriptView
-from pilot import pilot_test
+from pilot import pilot_test, screen_lines
 
 SIZE = (100, 30)
 INT07 = "documents/qual1/int-07.txt"
@@ -370,3 +370,35 @@ def test_snapshot_search_hits(committed: Project, snap_compare: Callable[..., bo
         await settle(pilot)
 
     assert snap_compare(MarginApp(committed), terminal_size=SIZE, run_before=run_before)
+
+
+# --- whole quotes -----------------------------------------------------------------------------------------
+LONG_QUOTE = (
+    "It took me a long time to see that the words we used in the team meeting were doing something to the "
+    "people we talked about, and that they could hear it in the way we looked at them afterwards"
+)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pilot_test
+async def test_segments_show_whole_quotes_wrapped_with_their_citations(
+    project_dir: Path, size: tuple[int, int]
+) -> None:
+    (project_dir / "margin.yaml").write_text('name: Test study\ncitation: "({role}, {document})"\n', "utf-8")
+    (project_dir / "documents" / "qual2" / "fg-02.txt").write_text(
+        f"---\nspeakers: {{M02: m02}}\n---\nM02: Well. {{{LONG_QUOTE}}}[presence]. Then we stopped.\n",
+        encoding="utf-8",
+    )
+    app = MarginApp(Project.load(project_dir))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await segments_of(pilot, "presence")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, SegmentsScreen)
+        app.screen.query_one(OptionList).highlighted = 0
+        await pilot.pause()
+        drawn = " ".join(" ".join(line.replace("│", " ").split()) for line in screen_lines(app))
+        assert "(MHW, qual2/fg-02)" in drawn and "(MHW, qual2/fg-01)" in drawn  # a citation on each
+        assert " ".join(LONG_QUOTE.split()) in drawn  # the whole quote, on as many lines as it needs
+        assert "M02: Well. It took" in drawn and "afterwards. Then we" in drawn  # a little context

@@ -1,4 +1,4 @@
-"""Retrieved segments: every coded segment of the chosen codes, with citation and a line of context.
+"""Retrieved segments: every coded segment of the chosen codes, each with its citation and its whole quote.
 
 Filters narrow the list by document group and by a participant attribute or document variable; Enter
 closes the screen with the segment, and the app opens its document with the segment selected. The app
@@ -179,6 +179,8 @@ class SegmentsScreen(Screen[Segment | None]):
         self.query_one("#segments-title", Static).update(title)
 
     def _prompt(self, segment: Segment, width: int) -> Text:
+        """The segment's citation, place and codes, then the whole quote (the list wraps it) between a
+        little of the words before and after it."""
         codebook = self.project.codebook
         text = Text.assemble((segment.citation, "bold"), "  ")
         where = f"{segment.document} ¶{segment.paragraph}" + (
@@ -189,13 +191,18 @@ class SegmentsScreen(Screen[Segment | None]):
             label, colour = code_look(codebook, slug)
             text.append("  ")
             text.append(f" {label} ", code_style(colour))
-        context = segment.context.clip(width)
+        context = segment.context
+        lead = max(width // 6, 8)
+        before = context.before if len(context.before) <= lead else "…" + context.before[-(lead - 1) :]
+        after = context.after if len(context.after) <= lead else context.after[: lead - 1] + "…"
+        if segment.end > segment.start + len(context.inside):
+            after = ""  # the quote runs on into later paragraphs: it ends the entry
         matched = next((c for c in segment.codes if c in (self.result.searched if self.result else ())), None)
         style = code_style(code_look(codebook, matched)[1]) if matched else "reverse"
         text.append("\n")
-        text.append(context.before, "dim")
-        text.append(context.inside, style)
-        text.append(context.after, "dim")
+        text.append(before, "dim")
+        text.append(segment.text, style)
+        text.append(after, "dim")
         if segment.memo:
             text.append(f"\n✎ {segment.memo}", "italic dim")
         return text
