@@ -24,7 +24,7 @@ from margin.core.lock import APP, ProjectLock
 from margin.core.operations import Change, History
 from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.coder import Coder
-from margin.tui.coding_view import CodingView
+from margin.tui.coding_view import CodingView, in_app
 from margin.tui.documents import DocumentList
 from margin.tui.help import HelpScreen
 from margin.tui.palette import ActionsProvider, PaletteAction, available_actions
@@ -201,7 +201,7 @@ class MarginApp(App[None]):
         except ChangedOnDisk:
             pass  # reloaded, as asked
         except MarginError as exc:
-            self.notify(str(exc), title="Cannot read it again", severity="error", timeout=20)
+            self.notify(in_app(str(exc)), title="Cannot read it again", severity="error", timeout=20)
         self.query_one(DocumentList).relist(project.document_ids())
         self.query_one(CodingView).check_disk()
 

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 
 from margin.core import operations
 from margin.core.coding import Coding
+from margin.core.conflict_blocks import MESSAGE as CONFLICT_MESSAGE
 from margin.core.document import Document
 from margin.core.errors import ChangedOnDisk, MarginError, OperationError
 from margin.core.operations import Change, snippet
@@ -35,6 +36,13 @@ POLL_SECONDS = 1.0
 FULL_COLLECTION_EVERY = 50
 """Heap settlings (see ``CodingView._settle_heap``) between two collections of everything."""
 _IN_VIVO_STRIP = " \t.,;:!?\"'“”‘’()[]…-–—"
+
+
+def in_app(message: str) -> str:
+    """A problem as the app reports it: a merge conflict can be resolved here, with C."""
+    if CONFLICT_MESSAGE in message:
+        return f"{message} — in the app, C resolves it version by version"
+    return message
 
 
 def _recent_binding(n: int) -> Binding:
@@ -120,7 +128,7 @@ class CodingView(TranscriptView):
         messages = self.coder.poll((document.id,) if document is not None else ())
         for message in messages:
             if message not in self._reported:
-                self.notify(message, title="Changed on disk", severity="warning", timeout=10)
+                self.notify(in_app(message), title="Changed on disk", severity="warning", timeout=10)
         self._reported = messages
         if document is not None:
             project = self.coder.project
@@ -146,7 +154,7 @@ class CodingView(TranscriptView):
         if isinstance(exc, ChangedOnDisk):
             self.notify(str(exc), title="Changed on disk", severity="warning", timeout=10)
         else:
-            self.notify(str(exc), title="Not done", severity="error", timeout=8)
+            self.notify(in_app(str(exc)), title="Not done", severity="error", timeout=8)
 
     def _run(self, operation: Callable[..., Change], *args: object, **kwargs: object) -> Change | None:
         """Run an operation on the open document through the coder; problems are shown, not raised."""

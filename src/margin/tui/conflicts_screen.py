@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -26,6 +26,7 @@ from margin.tui.conflict_view import codebook_for_colours, common_indent, paragr
 from margin.tui.transcript import CodeStyles
 from margin.vcs import conflicts as merge_conflicts
 from margin.vcs.conflicts import Choice, Conflict
+from margin.vcs.editor import choose_editor
 
 
 class ConflictsScreen(Screen[bool]):
@@ -132,22 +133,34 @@ class ConflictsScreen(Screen[bool]):
         self._resolved(conflict, done.staged)
 
     def action_edit(self) -> None:
-        """Write the result yourself in $VISUAL or $EDITOR (the app steps aside meanwhile)."""
+        """Write the result yourself in the editor git would open (the app steps aside meanwhile)."""
         conflict = self._current()
         if conflict is None or conflict.index < 0:
             return
         try:
+            editor = choose_editor(self.root)
             with self.app.suspend():
-                done = merge_conflicts.edit(self.root, conflict, merge_conflicts.editor_command())
+                done = merge_conflicts.edit(self.root, conflict, editor.command)
         except MarginError as exc:
             self.notify(str(exc), title="Not resolved", severity="error", timeout=15)
             return
-        self._resolved(conflict, done.staged)
+        except SuspendNotSupported:
+            self.notify(
+                f"The editor, {editor.describe()}, cannot take over this terminal — resolve this conflict "
+                f"with `margin resolve {conflict.path} --edit` in a shell",
+                title="Not resolved",
+                severity="error",
+                timeout=15,
+            )
+            return
+        self._resolved(conflict, done.staged, f" in {editor.describe()}")
 
-    def _resolved(self, conflict: Conflict, staged: bool) -> None:
+    def _resolved(self, conflict: Conflict, staged: bool, how: str = "") -> None:
         index = self.query_one(OptionList).highlighted or 0
         self.reload(keep=index)
-        note = f"{conflict.path}: {conflict.where} resolved" + (" — the file is staged" if staged else "")
+        note = f"{conflict.path}: {conflict.where} resolved{how}" + (
+            " — the file is staged" if staged else ""
+        )
         if not self.found:
             self.notify(note + ". No conflicts left: sync (ctrl+s) commits the merge.", title="Resolved")
             self.dismiss(True)
