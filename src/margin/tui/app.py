@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -21,12 +21,14 @@ from textual.worker import get_current_worker
 from margin.core.document import Document
 from margin.core.errors import ChangedOnDisk, MarginError
 from margin.core.lock import APP, ProjectLock
+from margin.core.memos import PROJECT_MEMO, document_memo, read_memo, save_memo
 from margin.core.operations import Change, History
 from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.coder import Coder
 from margin.tui.coding_view import CodingView, in_app
 from margin.tui.documents import DocumentList
 from margin.tui.help import HelpScreen
+from margin.tui.memo import MemoScreen
 from margin.tui.palette import ActionsProvider, PaletteAction, available_actions
 from margin.tui.places import Places
 from margin.tui.session_ui import SessionKeeper
@@ -78,6 +80,8 @@ class MarginApp(App[None]):
         Binding("shift+f3", "find_step(False)", "Previous hit", show=False, id="app.find-previous"),
         Binding("C", "conflicts", "Conflicts", show=False, id="app.conflicts"),
         Binding("H", "history", "History", id="app.history"),
+        Binding("M", "document_memo", "Document memo", show=False, id="app.document-memo"),
+        Binding("P", "project_memo", "Project memo", show=False, id="app.project-memo"),
     ]
 
     def __init__(self, project: Project) -> None:
@@ -261,6 +265,56 @@ class MarginApp(App[None]):
         transcript.focus()
         if pending is not None and pending[0] == doc_id:
             transcript.go_to(*pending[1])
+        self._show_memo_line(doc_id)
+
+    # --- document and project memos ------------------------------------------------------------------
+    def _show_memo_line(self, doc_id: str) -> None:
+        """The first line of the open document's memo, in the transcript's top border."""
+        try:
+            line = read_memo(self.project.root, document_memo(doc_id)).first_line
+        except MarginError as exc:
+            line = f"the memo cannot be read: {exc}"
+        self.query_one(TranscriptView).border_title = f"✎ {line} (M: the whole memo)" if line else None
+
+    def action_document_memo(self) -> None:
+        """Write or read the memo of the open document (of the one highlighted, from the list)."""
+        documents = self.query_one(DocumentList)
+        transcript = self.query_one(TranscriptView)
+        cursor = documents.cursor_node.data if documents.cursor_node is not None else None
+        doc_id = cursor if documents.has_focus and cursor else None
+        if doc_id is None and transcript.document is not None:
+            doc_id = transcript.document.id
+        if doc_id is None:
+            self.notify("Open a document first: M writes its memo, P the project's memo.", title="Memo")
+            return
+        self._edit_memo(document_memo(doc_id), f"Memo on {doc_id}", doc_id)
+
+    def action_project_memo(self) -> None:
+        """Write or read the project's memo (memos/project.md)."""
+        self._edit_memo(PROJECT_MEMO, "Project memo")
+
+    @work(exclusive=True, group="memo")
+    async def _edit_memo(self, path: str, title: str, doc_id: str | None = None) -> None:
+        root = self.project.root
+        try:
+            memo = read_memo(root, path)
+        except MarginError as exc:
+            self.notify(str(exc), title="Memo", severity="error", timeout=10)
+            return
+        about = f"{path} — Markdown, committed with this session"
+        text = await self.push_screen_wait(MemoScreen(title, about, memo.text, tall=True))
+        if text is None or text == memo.text.strip():
+            return
+        try:
+            save_memo(root, memo, text)
+        except MarginError as exc:
+            self.notify(str(exc), title="Memo not saved", severity="error", timeout=15)
+            return
+        self.sessions.record_file(path)
+        self.notify(f"{path} {'saved' if text else 'removed (empty)'}", title="Memo", timeout=4)
+        shown = self.query_one(TranscriptView).document
+        if doc_id is not None and shown is not None and shown.id == doc_id:
+            self._show_memo_line(doc_id)
 
     def _leave_document(self) -> None:
         """Remember where the cursor is in the open document, to open it there again."""

@@ -118,6 +118,11 @@ class SessionKeeper:
     def record(self, change: Change) -> None:
         self.session.record(change)
 
+    def record_file(self, path: str) -> None:
+        """A project file written outside the history (a document's or the project's memo): it is
+        committed with this session, and the message lists it."""
+        self.session.paths.add(path)
+
     # --- beginning ------------------------------------------------------------------------------------------
     def begin(self) -> None:
         """Look for an earlier run's uncommitted changes (in a worker) and offer them."""
