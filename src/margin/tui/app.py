@@ -9,13 +9,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from margin.core.document import Document
@@ -27,6 +26,7 @@ from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.coder import Coder
 from margin.tui.coding_view import CodingView, in_app
 from margin.tui.documents import DocumentList
+from margin.tui.footer import KeyFooter
 from margin.tui.help import HelpScreen
 from margin.tui.memo import MemoScreen
 from margin.tui.palette import ActionsProvider, PaletteAction, available_actions
@@ -46,7 +46,9 @@ if TYPE_CHECKING:
     from margin.vcs.review import Place
 
 NARROW = 100
-"""Terminals narrower than this get a narrower document list and a compact footer."""
+"""Terminals narrower than this get a narrower document list (and the codebook takes its room)."""
+ROOMY = 150
+"""Terminals at least this wide give the side panes their full widths; narrower ones narrower panes."""
 LARGE_DOCUMENT = 4_000_000
 """Bytes from which a document not read yet is read in the background, with a loading indicator."""
 
@@ -58,8 +60,8 @@ class MarginApp(App[None]):
     """Read and (later) code a project's transcripts."""
 
     CSS_PATH = "margin.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012 (typed by Textual, not ClassVar)
-    """Classes on the screen by terminal width: narrow ones get a narrower document list."""
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-medium"), (ROOMY, "-wide")]  # noqa: RUF012 (typed by Textual, not ClassVar)
+    """Classes on the screen by terminal width: the narrower, the narrower the side panes."""
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {*App.COMMANDS, ActionsProvider}
     TITLE = "Margin"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -72,6 +74,7 @@ class MarginApp(App[None]):
         Binding("ctrl+p", "command_palette", "Find an action", show=False, priority=True, id="app.palette"),
         Binding("escape", "focus_documents", "Documents", show=False, id="app.focus-documents"),
         Binding("d", "toggle_documents", "Show or hide the documents", show=False, id="app.toggle-documents"),
+        Binding("z", "focus_mode", "Transcript only", show=False, id="app.focus-mode"),
         Binding("b", "toggle_codebook", "Codebook", id="app.toggle-codebook"),
         Binding("r", "segments", "Segments", id="app.segments"),
         Binding("slash", "find", "Find", id="app.find"),
@@ -106,6 +109,8 @@ class MarginApp(App[None]):
         self.places = Places(project.root)
         """Where the coder left each document: it opens there again."""
         self._segments: SegmentsScreen | None = None
+        self._side_panes: tuple[bool, bool | None] | None = None
+        """Before z hid both side panes: whether the documents were shown, and the codebook's `b` choice."""
         self._conflicted: list[str] = []
         self._span_to_show: tuple[str, tuple[int, int]] | None = None
         """The document being opened and the span to select in it once it is shown."""
@@ -120,7 +125,7 @@ class MarginApp(App[None]):
             yield CodingView(self.coder, id="transcript")
             yield CodebookPanel(self.coder, id="codebook")
         yield StatusBar(project.name, id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DocumentList).focus()
@@ -146,9 +151,6 @@ class MarginApp(App[None]):
     def action_sync(self) -> None:
         """Commit the session, then fetch, merge and push (progress shows above the status bar)."""
         self.syncer.start(self.sessions)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.query_one(Footer).compact = event.size.width < NARROW
 
     def action_help(self) -> None:
         """Show every key, by where it works."""
@@ -355,6 +357,21 @@ class MarginApp(App[None]):
         main.add_class("-documents-hidden")
         if documents.has_focus:
             self.query_one(TranscriptView).focus()
+
+    def action_focus_mode(self) -> None:
+        """Give the transcript the whole width (hide the documents and the codebook), or show them again."""
+        main = self.query_one("#main")
+        panel = self.query_one(CodebookPanel)
+        if self._side_panes is None:
+            self._side_panes = (not main.has_class("-documents-hidden"), panel.step_aside())
+            main.add_class("-documents-hidden")
+            self.query_one(TranscriptView).focus()
+            self.notify("Transcript only: z shows the documents and the codebook again.", timeout=3)
+        else:
+            documents, codebook = self._side_panes
+            self._side_panes = None
+            main.set_class(not documents, "-documents-hidden")
+            panel.come_back(codebook)
 
     # --- coding: undo, redo, the current code ---------------------------------------------------------
     def action_undo(self) -> None:

@@ -36,6 +36,7 @@ from margin.core.operations import (
     split_code,
     update_code,
 )
+from margin.core.plural import counted
 from margin.tui.code_detail import CodeDetail
 from margin.tui.code_filter import filter_codes
 from margin.tui.code_forms import INHERIT, CodeFieldsForm, ColourForm, SplitForm, TextPrompt
@@ -52,10 +53,6 @@ SHOWN_FROM = 120
 """The panel starts shown in terminals at least this wide; in narrower ones `b` shows it."""
 BESIDE_DOCUMENTS_FROM = 100
 """In a terminal narrower than this, the panel takes the document list's room while it is shown."""
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class CodeFilter(OrderedInput):
@@ -191,6 +188,18 @@ class CodebookPanel(Vertical):
         self.display = self._chosen = False
         self._place()
 
+    def step_aside(self) -> bool | None:
+        """Hide the panel for a while (z); returns the user's choice to give back to ``come_back``."""
+        chosen = self._chosen
+        self.make_way()
+        return chosen
+
+    def come_back(self, chosen: bool | None) -> None:
+        """Show the panel as before ``step_aside``: as chosen with `b`, or as the terminal's width has it."""
+        self._chosen = chosen
+        self.display = self.app.size.width >= SHOWN_FROM if chosen is None else chosen
+        self._place()
+
     def make_room_for_documents(self) -> None:
         """Hide the panel if it took the document list's room (in a narrow terminal)."""
         if self.parent_container.has_class("-codebook-narrow"):
@@ -225,13 +234,15 @@ class CodebookPanel(Vertical):
 
     def _show_status(self) -> None:
         cb = self.project.codebook
-        text = Text(_plural(len(cb.codes), "code"), "dim")
+        text = Text(counted(len(cb.codes), "code"), "dim")
         filtered = self.code_tree.filtered
         if filtered is not None:
-            text = Text(f"{len(filtered.matched)} of {len(cb.codes)} codes match '{self.filter_text}'", "dim")
+            matched = len(filtered.matched)
+            verb = "matches" if matched == 1 else "match"
+            text = Text(f"{matched} of {counted(len(cb.codes), 'code')} {verb} '{self.filter_text}'", "dim")
         elif self.tally.index is not None:
             segments = sum(s.codings for s in self.tally.index.values())
-            text.append(f" · {_plural(segments, 'coded segment')}", "dim")
+            text.append(f" · {counted(segments, 'coded segment')}", "dim")
             if self.unreadable:
                 text.append(f" · {self.unreadable} unreadable, not counted", "bold red")
         else:
@@ -405,7 +416,7 @@ class CodebookPanel(Vertical):
         cb = self.project.codebook
         usage = self._usage(code.slug)
         rewrite = (
-            f"rewrites {_plural(usage.segments, 'coded segment')} in {_plural(usage.documents, 'document')}; "
+            f"rewrites {counted(usage.segments, 'coded segment')} in {counted(usage.documents, 'document')}; "
             if usage.segments
             else "no document uses it; "
         )
@@ -548,12 +559,12 @@ class CodebookPanel(Vertical):
         usage = self._usage(code.slug)
         into = cb.codes[target].label
         message = (
-            f"[b]{escape(code.label)}[/b] has {_plural(usage.segments, 'coded segment')} in "
-            f"{_plural(usage.documents, 'document')}. They will carry [b]{escape(into)}[/b] instead (a segment "
+            f"[b]{escape(code.label)}[/b] has {counted(usage.segments, 'coded segment')} in "
+            f"{counted(usage.documents, 'document')}. They will carry [b]{escape(into)}[/b] instead (a segment "
             "coded with both keeps one)."
         )
         if code.children:
-            message += f" Its {_plural(len(code.children), 'subcode')} move under it."
+            message += f" Its {counted(len(code.children), 'subcode')} move under it."
         message += f"\n[dim]'{code.slug}' stays as an alias of '{target}'.[/dim]"
         if not await self.app.push_screen_wait(
             Confirm("Merge codes", message, "Merge", "Cancel", cancelled="Not merged")
@@ -579,7 +590,7 @@ class CodebookPanel(Vertical):
         if code is None:
             return
         segments, documents = code_usage(self.project, code.slug)
-        subcodes = f" Its {_plural(len(code.children), 'subcode')} move up a level." if code.children else ""
+        subcodes = f" Its {counted(len(code.children), 'subcode')} move up a level." if code.children else ""
         if not segments:
             message = f"Delete [b]{escape(code.label)}[/b]? No coded segment uses it.{subcodes}"
             if await self.app.push_screen_wait(
@@ -588,12 +599,12 @@ class CodebookPanel(Vertical):
                 self.run_operation(lambda: delete_code(self.project, code.slug))
             return
         message = (
-            f"[b]{escape(code.label)}[/b] is used by {_plural(segments, 'coded segment')} in "
-            f"{_plural(documents, 'document')}, so it is not deleted as it is. Merge it into another code (M) "
+            f"[b]{escape(code.label)}[/b] is used by {counted(segments, 'coded segment')} in "
+            f"{counted(documents, 'document')}, so it is not deleted as it is. Merge it into another code (M) "
             "to keep those segments, or delete it and remove it from them (a segment with no other code is "
             f"uncoded, its memo too).{subcodes}"
         )
-        yes = f"Delete and uncode {_plural(segments, 'segment')}"
+        yes = f"Delete and uncode {counted(segments, 'segment')}"
         if await self.app.push_screen_wait(
             Confirm("Code in use", message, yes, "Cancel", cancelled="Not deleted")
         ):

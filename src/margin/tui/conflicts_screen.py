@@ -18,11 +18,12 @@ from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from margin.core.errors import MarginError
 from margin.tui.conflict_view import codebook_for_colours, common_indent, paragraphs, yaml_lines
+from margin.tui.footer import KeyFooter
 from margin.tui.transcript import CodeStyles
 from margin.vcs import conflicts as merge_conflicts
 from margin.vcs.conflicts import Choice, Conflict
@@ -68,7 +69,7 @@ class ConflictsScreen(Screen[bool]):
                     version = Static(id=name, classes="version", markup=False)
                     version.border_title = title
                     yield version
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()

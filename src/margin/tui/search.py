@@ -22,15 +22,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, OptionList, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from margin.analysis.search import Hit, SearchOptions, compile_query, find_spans, search_document
 from margin.core.document import Document
 from margin.core.errors import FormatError, MarginError
 from margin.core.operations import Change, add_code, apply_codes
+from margin.core.plural import counted
 from margin.core.project import Project
 from margin.tui.coder import Coder
+from margin.tui.footer import KeyFooter
 from margin.tui.ordered_input import OrderedInput
 from margin.tui.transcript import TranscriptView, code_look
 
@@ -244,7 +246,7 @@ class SearchScreen(Screen[Hit | None]):
             yield SearchToggles(id="search-toggles")
             yield Static(id="search-count")
             yield OptionList(id="search-hits")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search-input", Input).focus()
@@ -290,7 +292,9 @@ class SearchScreen(Screen[Hit | None]):
             except FormatError as exc:
                 problems.append(str(exc))
             if n % 100 == 0 and n < len(ids):
-                progress = Text(f"searching… {n}/{len(ids)} documents, {len(hits)} hits so far", "dim")
+                progress = Text(
+                    f"searching… {n}/{len(ids)} documents, {counted(len(hits), 'hit')} so far", "dim"
+                )
                 self.app.call_from_thread(self._progress, asked, progress)
         self.app.call_from_thread(self._show, hits, problems, asked)
 

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, OptionList, Select, Static
+from textual.widgets import Checkbox, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from margin.analysis.filters import Equals, Filters
@@ -26,6 +26,7 @@ from margin.analysis.retrieval import Retrieval, Segment, known_fields, retrieve
 from margin.core.document import Document
 from margin.core.errors import MarginError
 from margin.core.project import Project
+from margin.tui.footer import KeyFooter
 from margin.tui.transcript import code_look, code_style
 
 SHOWN = 2000
@@ -71,13 +72,13 @@ class SegmentsScreen(Screen[Segment | None]):
         with Vertical(id="segments-frame"):
             yield Static(id="segments-title")
             with Horizontal(id="segments-filters"):
-                yield Checkbox("with subcodes", self.subcodes, id="segments-subcodes")
+                yield Checkbox("subcodes", self.subcodes, id="segments-subcodes")
                 yield Select[str]([], prompt="all groups", id="segments-group")
                 yield Select[str]([], prompt="any attribute", id="segments-field")
                 yield Select[str]([], prompt="any value", id="segments-value", disabled=True)
             yield Static(id="segments-count")
             yield OptionList(id="segments-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -192,7 +193,7 @@ class SegmentsScreen(Screen[Segment | None]):
             text.append("  ")
             text.append(f" {label} ", code_style(colour))
         context = segment.context
-        lead = max(width // 6, 8)
+        lead = max(width // 4, 8)
         before = context.before if len(context.before) <= lead else "…" + context.before[-(lead - 1) :]
         after = context.after if len(context.after) <= lead else context.after[: lead - 1] + "…"
         if segment.end > segment.start + len(context.inside):
