@@ -1,15 +1,14 @@
 """Document and project memos: Markdown files under ``memos/`` (``memos/project.md``,
-``memos/documents/<group>/<name>.md``), read and written whole, never over a change made on disk since."""
+``memos/documents/<group>/<name>.md``), read and written whole through the project's files, so a memo is
+never written over a change another program made since Margin read it."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
-from pathlib import Path
 
-from margin.core.errors import MarginError
-from margin.core.project import MEMOS
-from margin.core.textfile import atomic_write, decode
+from margin.core.errors import ChangedOnDisk, MarginError
+from margin.core.project import MEMOS, Project
+from margin.core.textfile import decode
 
 PROJECT_MEMO = f"{MEMOS}/project.md"
 
@@ -36,32 +35,25 @@ class Memo:
         return ""
 
 
-def read_memo(root: Path, path: str) -> Memo:
+def read_memo(project: Project, path: str) -> Memo:
     """The memo at ``path`` (project-relative); a missing file is an empty memo."""
+    data = project.files.read(project.root / path, path)
+    return Memo(path, decode(data, path) if data is not None else "")
+
+
+def save_memo(project: Project, path: str, text: str) -> None:
+    """Write ``text`` as the memo at ``path`` (atomically; an empty text removes the file). Refused, with
+    nothing written, if the file changed on disk since ``read_memo`` read it."""
+    target = project.root / path
     try:
-        data = (root / path).read_bytes()
-    except FileNotFoundError:
-        return Memo(path, "")
-    except OSError as exc:
-        raise MarginError(f"{path} cannot be read ({exc.strerror})") from None
-    return Memo(path, decode(data, path))
-
-
-def save_memo(root: Path, memo: Memo, text: str) -> Memo:
-    """Write ``text`` as the memo read as ``memo`` (atomically; an empty text removes the file). Refused,
-    with nothing written, if the file changed on disk since it was read."""
-    now = read_memo(root, memo.path)
-    if now.text != memo.text:
+        if text.strip():
+            project.files.write([(target, text.rstrip("\n") + "\n")])
+            return
+        project.files.check([target])
+    except ChangedOnDisk:
         raise MarginError(
-            f"{memo.path} changed on disk since it was opened (another program wrote it), so your text was "
-            "not saved — open the memo again to see it, then add your words"
-        )
-    target = root / memo.path
-    if text.strip():
-        text = text.rstrip("\n") + "\n"
-        atomic_write(target, text)
-    else:
-        text = ""
-        with contextlib.suppress(FileNotFoundError):
-            target.unlink()
-    return Memo(memo.path, text)
+            f"{path} changed on disk since it was opened (another program wrote it), so your text was not "
+            "saved — open the memo again to see it, then add your words"
+        ) from None
+    target.unlink(missing_ok=True)
+    project.files.forget(target)

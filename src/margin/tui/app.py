@@ -273,7 +273,7 @@ class MarginApp(App[None]):
     def _show_memo_line(self, doc_id: str) -> None:
         """The first line of the open document's memo, in the transcript's top border."""
         try:
-            line = read_memo(self.project.root, document_memo(doc_id)).first_line
+            line = read_memo(self.project, document_memo(doc_id)).first_line
         except MarginError as exc:
             line = f"the memo cannot be read: {exc}"
         self.query_one(TranscriptView).border_title = f"✎ {line} (M: the whole memo)" if line else None
@@ -297,9 +297,8 @@ class MarginApp(App[None]):
 
     @work(exclusive=True, group="memo")
     async def _edit_memo(self, path: str, title: str, doc_id: str | None = None) -> None:
-        root = self.project.root
         try:
-            memo = read_memo(root, path)
+            memo = read_memo(self.project, path)
         except MarginError as exc:
             self.notify(str(exc), title="Memo", severity="error", timeout=10)
             return
@@ -308,7 +307,7 @@ class MarginApp(App[None]):
         if text is None or text == memo.text.strip():
             return
         try:
-            save_memo(root, memo, text)
+            save_memo(self.project, path, text)
         except MarginError as exc:
             self.notify(str(exc), title="Memo not saved", severity="error", timeout=15)
             return
