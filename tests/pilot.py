@@ -44,3 +44,13 @@ def burst(app: Any, *keys: str) -> None:
 def screen_lines(app: Any) -> list[str]:
     """The text of each line of the app's screen as it is drawn now."""
     return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def until(pilot: Any, condition: Callable[[], bool], what: str) -> None:
+    """Let the app work until ``condition`` holds (a bounded number of pauses: keys sent in a burst, a
+    dialog closing, a worker finishing), else fail naming ``what`` did not happen."""
+    for _ in range(400):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"{what} did not happen")

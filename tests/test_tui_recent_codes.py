@@ -8,7 +8,7 @@ from pathlib import Path
 from margin.core import operations
 from margin.tui.app import MarginApp
 from margin.tui.writer import AppProject
-from pilot import pilot_test
+from pilot import pilot_test, until
 from test_tui_coding import INT07, body, notes, open_document, settle, span
 
 SIZE = (120, 40)
@@ -24,6 +24,7 @@ async def test_recent_codes_follow_merges_reslugs_and_deletions(project_dir: Pat
             await pilot.press("c")
             await settle(app, pilot)
             await pilot.press(*label, "enter")
+            await until(pilot, lambda: not app.screen.is_modal, "the picker closing")
             await settle(app, pilot)
         assert app.coder.recent == ["language", "role-models", "presence"]
 

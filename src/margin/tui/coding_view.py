@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding, BindingType
 
 from margin.core import operations
@@ -25,6 +25,7 @@ from margin.tui import selection as words
 from margin.tui.coder import Coder
 from margin.tui.edit_text import EditTextScreen
 from margin.tui.memo import MemoScreen
+from margin.tui.ordered_input import take_in_order
 from margin.tui.picker import CodePicker, Picked
 from margin.tui.places import changed_span
 from margin.tui.questions import Choose, Confirm
@@ -77,6 +78,9 @@ class CodingView(TranscriptView):
         self._reported: list[str] = []
         self._settling = False
         self._settled = 0
+
+    async def _on_key(self, event: events.Key) -> None:
+        await take_in_order(self, event)  # "/peer" typed at once: "peer" goes to the find bar
 
     def on_mount(self) -> None:
         self.coder.history.listeners.append(self._project_changed)

@@ -6,7 +6,9 @@ Input, but runs a bound key (backspace, enter, an arrow, a screen's space or tab
 bubbled up to the app — after the Input has taken the characters that followed it — and tells the screen
 of a new value by a message queued behind those keys. ``OrderedInput`` runs a key's binding when the key
 reaches it, and hands every new value and every Enter to its owner at once, so each key acts on the text
-typed before it.
+typed before it. ``take_in_order`` does the same for any widget, and passes on the keys that reach a widget
+after a key before them moved the focus away (``/`` and a word typed at once: the word goes to the find
+bar).
 """
 
 from __future__ import annotations
@@ -15,7 +17,22 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import events
+from textual.widget import Widget
 from textual.widgets import Input
+
+
+async def take_in_order(widget: Widget, event: events.Key) -> bool:
+    """Handle a key as it reaches ``widget``: pass it on to the widget that has the focus now if that is
+    another one, else run its binding (the one the app would run once the key had bubbled up to it).
+    True when the key was taken (the caller stops it)."""
+    focused = widget.screen.focused
+    if focused is not None and focused is not widget:
+        focused.post_message(events.Key(event.key, event.character))
+    elif not await widget.app._check_bindings(event.key):
+        return False
+    event.stop()
+    event.prevent_default()
+    return True
 
 
 class OrderedInput(Input):
@@ -33,10 +50,7 @@ class OrderedInput(Input):
         self._submitted = submitted
 
     async def _on_key(self, event: events.Key) -> None:
-        # The bindings the app would run once the key had bubbled up to it, run now (focused widget first).
-        if await self.app._check_bindings(event.key):
-            event.stop()
-            event.prevent_default()
+        await take_in_order(self, event)
 
     def watch_value(self, value: str) -> None:
         if self._typed is not None and self.is_mounted:

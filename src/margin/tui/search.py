@@ -106,14 +106,14 @@ class FindBar(Horizontal):
         self._origin = (document.id if document is not None else "", self.transcript.cursor_offset)
         self._searched = None
         field = self.query_one("#find-input", Input)
-        field.focus()
+        self.screen.set_focus(field)  # at once: the keys typed right after / go to the field
         field.select_all()
         self._update(jump=False)
 
     def action_close(self) -> None:
         self.display = False
         self.transcript.set_highlights(())
-        self.transcript.focus()
+        self.screen.set_focus(self.transcript)  # at once: a key typed right after Escape is the transcript's
 
     def _search(self) -> str | None:
         """Find the hits again if the query, the options or the document's text changed; an error message
