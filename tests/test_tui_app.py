@@ -437,7 +437,7 @@ async def test_d_hides_the_document_list_and_escape_brings_it_back(project: Proj
         await settle(app, pilot)
         documents = app.query_one(DocumentList)
         view = app.query_one(TranscriptView)
-        assert documents.outer_size.width == 26  # narrower in a narrow terminal
+        assert documents.outer_size.width == 24  # narrower in a narrow terminal
         width = view.outer_size.width
         await pilot.press("d")
         assert not documents.display and app.focused is view

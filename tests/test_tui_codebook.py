@@ -14,7 +14,7 @@ import pytest
 from rich.style import Style
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, OptionList, SelectionList, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, OptionList, SelectionList, Static, TextArea
 
 from margin.analysis.counts import code_counts
 from margin.core.codebook import PALETTE
@@ -330,6 +330,20 @@ async def test_reslug_shows_the_documents_it_rewrites_and_rewrites_them(project_
         assert "already a code" in str(prompt.query_one("#form-hint", Static).render())
         prompt.query_one("Input").value = "being-there"
         await pilot.press("enter")
+        confirm = await modal(pilot, Confirm)  # asked first, with what it rewrites
+        question = str(confirm.query_one("#confirm-question", Static).render())
+        assert "from 'presence' to 'being-there'" in question
+        assert "rewrites 2 coded segments in 2 documents" in question
+        await pilot.press("enter")  # the safe answer
+        await pilot.pause()
+        assert "presence" in project.codebook.codes and "being-there" not in project.codebook.codes
+        assert [n.message for n in app._notifications][-1] == "Not re-slugged"
+        await pilot.press("L")
+        prompt = await modal(pilot, TextPrompt)
+        prompt.query_one("Input").value = "being-there"
+        await pilot.press("enter")
+        await modal(pilot, Confirm)
+        await pilot.press("y")
         await pilot.pause()
         assert app.query_one(CodebookPanel).current == "being-there"
     assert "being-there" in project.codebook.codes and project.codebook.aliases["presence"] == "being-there"
@@ -521,9 +535,15 @@ async def test_delete_refuses_while_in_use_unless_confirmed(project_dir: Path) -
         confirm = await modal(pilot, Confirm)
         message = str(confirm.query_one("#confirm-question", Static).render())
         assert "used by 2 coded segments in 2 documents" in message and "not deleted" in message
+        assert str(confirm.query_one("#yes", Button).label) == "Delete and uncode 2 segments (y)"
+        assert str(confirm.query_one("#no", Button).label) == "Cancel (n)"
+        assert "Enter answers Cancel (the safe answer)" in str(
+            confirm.query_one("#confirm-default", Static).render()
+        )
         await pilot.press("enter")  # the focus is on Cancel
         await pilot.pause()
         assert {p: read(project_dir, p) for p in before} == before and "presence" in project.codebook.codes
+        assert [n.message for n in app._notifications][-1] == "Not deleted"
         await pilot.press("delete")
         await modal(pilot, Confirm)
         await pilot.press("y")

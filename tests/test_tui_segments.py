@@ -19,7 +19,7 @@ from margin.tui.highlights import HIGHLIGHT
 from margin.tui.search import FindBar, SearchScreen
 from margin.tui.segments_screen import SegmentsScreen
 from margin.tui.transcript import TranscriptView
-from pilot import pilot_test
+from pilot import pilot_test, screen_lines
 
 SIZE = (100, 30)
 INT07 = "documents/qual1/int-07.txt"
@@ -258,7 +258,7 @@ async def test_search_lists_hits_in_every_document_and_enter_opens_one(project: 
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, SearchScreen)
-        await pilot.press(*"the", "enter")
+        await pilot.press(*"the", "down")
         await settle(pilot)
         hits = [(h.document, h.paragraph) for h in screen.hits]
         assert hits == [("qual1/int-07", 3), ("qual2/fg-01", 1)]
@@ -280,7 +280,7 @@ async def test_coding_a_hit_writes_the_markup_and_can_be_undone(project: Project
     app = MarginApp(project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+f", *"attentive", "enter")
+        await pilot.press("ctrl+f", *"attentive", "down")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen) and len(screen.hits) == 1
@@ -309,7 +309,7 @@ async def test_coding_a_hit_with_a_new_code(project: Project, project_dir: Path)
     app = MarginApp(project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("F", *"the one", "enter")
+        await pilot.press("F", *"the one", "down")
         await settle(pilot)
         await pilot.press("c")
         await pilot.pause()
@@ -331,7 +331,7 @@ async def test_a_hit_whose_text_changed_is_not_coded(project: Project, project_d
     app = MarginApp(project)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("F", *"attentive", "enter")
+        await pilot.press("F", *"attentive", "down")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
@@ -366,7 +366,39 @@ def test_snapshot_find_in_document(committed: Project, snap_compare: Callable[..
 def test_snapshot_search_hits(committed: Project, snap_compare: Callable[..., bool]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await pilot.press("F", *"the", "enter")
+        await pilot.press("F", *"the", "down")
         await settle(pilot)
 
     assert snap_compare(MarginApp(committed), terminal_size=SIZE, run_before=run_before)
+
+
+# --- whole quotes -----------------------------------------------------------------------------------------
+LONG_QUOTE = (
+    "It took me a long time to see that the words we used in the team meeting were doing something to the "
+    "people we talked about, and that they could hear it in the way we looked at them afterwards"
+)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pilot_test
+async def test_segments_show_whole_quotes_wrapped_with_their_citations(
+    project_dir: Path, size: tuple[int, int]
+) -> None:
+    (project_dir / "margin.yaml").write_text('name: Test study\ncitation: "({role}, {document})"\n', "utf-8")
+    (project_dir / "documents" / "qual2" / "fg-02.txt").write_text(
+        f"---\nspeakers: {{M02: m02}}\n---\nM02: Well. {{{LONG_QUOTE}}}[presence]. Then we stopped.\n",
+        encoding="utf-8",
+    )
+    app = MarginApp(Project.load(project_dir))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await segments_of(pilot, "presence")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, SegmentsScreen)
+        app.screen.query_one(OptionList).highlighted = 0
+        await pilot.pause()
+        drawn = " ".join(" ".join(line.replace("│", " ").split()) for line in screen_lines(app))
+        assert "(MHW, qual2/fg-02)" in drawn and "(MHW, qual2/fg-01)" in drawn  # a citation on each
+        assert " ".join(LONG_QUOTE.split()) in drawn  # the whole quote, on as many lines as it needs
+        assert "M02: Well. It took" in drawn and "afterwards. Then we" in drawn  # a little context

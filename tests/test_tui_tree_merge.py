@@ -185,7 +185,7 @@ def test_merging_a_branch_with_edited_actions(study: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
         question = str(app.screen.query_one("#confirm-question", Static).render())
-        assert "1 code(s) added, 2 merged into codes here" in question
+        assert "1 code added, 2 merged into codes here" in question
         assert "session is committed first" in question
         await pilot.press("y")
         await settle(pilot, group="tree-merge-apply")

@@ -28,7 +28,7 @@ def register(commands: Any) -> None:
         ("theirs", "keep their version"),
         ("both", "keep both paragraphs: ours, then theirs"),
         ("base", "keep the version before either change"),
-        ("edit", "write the result yourself in $EDITOR (one conflict)"),
+        ("edit", "write the result yourself in your editor (one conflict)"),
     ):
         how.add_argument(f"--{choice}", dest="choice", action="store_const", const=choice, help=text)
     p.add_argument("--paragraph", type=int, metavar="N", help="only the conflict at paragraph N")
@@ -132,13 +132,14 @@ def _preview(lines: tuple[str, ...], width: int = 90) -> str:
 
 
 def _edit(root: Path, path: str, paragraph: int | None, code: str | None) -> Any:
-    """Open one conflict in $VISUAL/$EDITOR; what is saved (without markers) replaces it."""
+    """Open one conflict in the editor git would open; what is saved (without markers) replaces it."""
     from margin.core.errors import MarginError
     from margin.vcs import conflicts
+    from margin.vcs.editor import choose_editor
 
     chosen = conflicts.select(conflicts.conflicts_in(root, path), paragraph, code)
     if len(chosen) != 1:
         raise MarginError(
             f"{path} has {len(chosen)} matching conflicts — name one with --paragraph N or --code SLUG"
         )
-    return conflicts.edit(root, chosen[0], conflicts.editor_command())
+    return conflicts.edit(root, chosen[0], choose_editor(root).command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from margin.core.conflict_blocks import conflict_error
 from margin.core.errors import FormatError
 
 
@@ -18,11 +19,20 @@ def _error(exc: Exception, where: str, first_line: int) -> FormatError:
     )
 
 
+def _refuse_conflicts(text: str, where: str, first_line: int) -> None:
+    """A merge conflict block is named as one (and where), not read as broken YAML."""
+    conflict = conflict_error(text, where)
+    if conflict is not None:
+        raise conflict.located(where, first_line - 1)
+
+
 def load_safe(text: str, where: str = "", first_line: int = 1) -> Any:
-    """Plain data from YAML; tags that would construct objects are refused with a located error."""
+    """Plain data from YAML; tags that would construct objects are refused with a located error, and so is
+    a merge conflict block."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    _refuse_conflicts(text, where, first_line)
     yaml = YAML(typ="safe", pure=True)
     try:
         return yaml.load(text)
@@ -51,6 +61,7 @@ def load_round_trip(text: str, where: str = "", first_line: int = 1) -> Any:
     from ruamel.yaml.constructor import ConstructorError
     from ruamel.yaml.error import YAMLError
 
+    _refuse_conflicts(text, where, first_line)
     try:
         data = round_trip().load(text)
     except ConstructorError as exc:

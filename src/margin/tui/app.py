@@ -9,25 +9,28 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from margin.core.document import Document
 from margin.core.errors import ChangedOnDisk, MarginError
 from margin.core.lock import APP, ProjectLock
+from margin.core.memos import PROJECT_MEMO, document_memo, read_memo, save_memo
 from margin.core.operations import Change, History
 from margin.tui.codebook_panel import CodebookPanel
 from margin.tui.coder import Coder
-from margin.tui.coding_view import CodingView
+from margin.tui.coding_view import CodingView, in_app
 from margin.tui.documents import DocumentList
+from margin.tui.footer import KeyFooter
 from margin.tui.help import HelpScreen
+from margin.tui.memo import MemoScreen
 from margin.tui.palette import ActionsProvider, PaletteAction, available_actions
+from margin.tui.places import Places
 from margin.tui.session_ui import SessionKeeper
 from margin.tui.settings import apply_settings, save_theme
 from margin.tui.status import StatusBar
@@ -43,7 +46,9 @@ if TYPE_CHECKING:
     from margin.vcs.review import Place
 
 NARROW = 100
-"""Terminals narrower than this get a narrower document list and a compact footer."""
+"""Terminals narrower than this get a narrower document list (and the codebook takes its room)."""
+ROOMY = 150
+"""Terminals at least this wide give the side panes their full widths; narrower ones narrower panes."""
 LARGE_DOCUMENT = 4_000_000
 """Bytes from which a document not read yet is read in the background, with a loading indicator."""
 
@@ -55,8 +60,8 @@ class MarginApp(App[None]):
     """Read and (later) code a project's transcripts."""
 
     CSS_PATH = "margin.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012 (typed by Textual, not ClassVar)
-    """Classes on the screen by terminal width: narrow ones get a narrower document list."""
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-medium"), (ROOMY, "-wide")]  # noqa: RUF012 (typed by Textual, not ClassVar)
+    """Classes on the screen by terminal width: the narrower, the narrower the side panes."""
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {*App.COMMANDS, ActionsProvider}
     TITLE = "Margin"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -69,6 +74,7 @@ class MarginApp(App[None]):
         Binding("ctrl+p", "command_palette", "Find an action", show=False, priority=True, id="app.palette"),
         Binding("escape", "focus_documents", "Documents", show=False, id="app.focus-documents"),
         Binding("d", "toggle_documents", "Show or hide the documents", show=False, id="app.toggle-documents"),
+        Binding("z", "focus_mode", "Transcript only", show=False, id="app.focus-mode"),
         Binding("b", "toggle_codebook", "Codebook", id="app.toggle-codebook"),
         Binding("r", "segments", "Segments", id="app.segments"),
         Binding("slash", "find", "Find", id="app.find"),
@@ -77,6 +83,8 @@ class MarginApp(App[None]):
         Binding("shift+f3", "find_step(False)", "Previous hit", show=False, id="app.find-previous"),
         Binding("C", "conflicts", "Conflicts", show=False, id="app.conflicts"),
         Binding("H", "history", "History", id="app.history"),
+        Binding("M", "document_memo", "Document memo", show=False, id="app.document-memo"),
+        Binding("P", "project_memo", "Project memo", show=False, id="app.project-memo"),
     ]
 
     def __init__(self, project: Project) -> None:
@@ -98,7 +106,11 @@ class MarginApp(App[None]):
         """Sync with the team's remote (ctrl+s), and the ahead/behind figures of the status bar."""
         self.coder = Coder(project, self.history)
         """Runs the app's operations: checks the files on disk first, records the changes in the history."""
+        self.places = Places(project.root)
+        """Where the coder left each document: it opens there again."""
         self._segments: SegmentsScreen | None = None
+        self._side_panes: tuple[bool, bool | None] | None = None
+        """Before z hid both side panes: whether the documents were shown, and the codebook's `b` choice."""
         self._conflicted: list[str] = []
         self._span_to_show: tuple[str, tuple[int, int]] | None = None
         """The document being opened and the span to select in it once it is shown."""
@@ -113,7 +125,7 @@ class MarginApp(App[None]):
             yield CodingView(self.coder, id="transcript")
             yield CodebookPanel(self.coder, id="codebook")
         yield StatusBar(project.name, id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DocumentList).focus()
@@ -128,6 +140,8 @@ class MarginApp(App[None]):
     async def action_quit(self) -> None:
         """Commit the coding session, then quit."""
         if await self.sessions.finish():
+            self._leave_document()
+            self.places.save()
             self.exit()
 
     async def action_end_session(self) -> None:
@@ -137,9 +151,6 @@ class MarginApp(App[None]):
     def action_sync(self) -> None:
         """Commit the session, then fetch, merge and push (progress shows above the status bar)."""
         self.syncer.start(self.sessions)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.query_one(Footer).compact = event.size.width < NARROW
 
     def action_help(self) -> None:
         """Show every key, by where it works."""
@@ -196,7 +207,7 @@ class MarginApp(App[None]):
         except ChangedOnDisk:
             pass  # reloaded, as asked
         except MarginError as exc:
-            self.notify(str(exc), title="Cannot read it again", severity="error", timeout=20)
+            self.notify(in_app(str(exc)), title="Cannot read it again", severity="error", timeout=20)
         self.query_one(DocumentList).relist(project.document_ids())
         self.query_one(CodingView).check_disk()
 
@@ -249,11 +260,68 @@ class MarginApp(App[None]):
         except MarginError as exc:
             self.notify(str(exc), title="Cannot open this document", severity="error", timeout=10)
             return
-        transcript.show_document(document, self.project.codebook)
-        transcript.focus()
         pending, self._span_to_show = self._span_to_show, None
+        if transcript.document is not document:
+            self._leave_document()
+            transcript.show_document(document, self.project.codebook, self.places.offset(doc_id))
+        transcript.focus()
         if pending is not None and pending[0] == doc_id:
             transcript.go_to(*pending[1])
+        self._show_memo_line(doc_id)
+
+    # --- document and project memos ------------------------------------------------------------------
+    def _show_memo_line(self, doc_id: str) -> None:
+        """The first line of the open document's memo, in the transcript's top border."""
+        try:
+            line = read_memo(self.project, document_memo(doc_id)).first_line
+        except MarginError as exc:
+            line = f"the memo cannot be read: {exc}"
+        self.query_one(TranscriptView).border_title = f"✎ {line} (M: the whole memo)" if line else None
+
+    def action_document_memo(self) -> None:
+        """Write or read the memo of the open document (of the one highlighted, from the list)."""
+        documents = self.query_one(DocumentList)
+        transcript = self.query_one(TranscriptView)
+        cursor = documents.cursor_node.data if documents.cursor_node is not None else None
+        doc_id = cursor if documents.has_focus and cursor else None
+        if doc_id is None and transcript.document is not None:
+            doc_id = transcript.document.id
+        if doc_id is None:
+            self.notify("Open a document first: M writes its memo, P the project's memo.", title="Memo")
+            return
+        self._edit_memo(document_memo(doc_id), f"Memo on {doc_id}", doc_id)
+
+    def action_project_memo(self) -> None:
+        """Write or read the project's memo (memos/project.md)."""
+        self._edit_memo(PROJECT_MEMO, "Project memo")
+
+    @work(exclusive=True, group="memo")
+    async def _edit_memo(self, path: str, title: str, doc_id: str | None = None) -> None:
+        try:
+            memo = read_memo(self.project, path)
+        except MarginError as exc:
+            self.notify(str(exc), title="Memo", severity="error", timeout=10)
+            return
+        about = f"{path} — Markdown, committed with this session"
+        text = await self.push_screen_wait(MemoScreen(title, about, memo.text, tall=True))
+        if text is None or text == memo.text.strip():
+            return
+        try:
+            save_memo(self.project, path, text)
+        except MarginError as exc:
+            self.notify(str(exc), title="Memo not saved", severity="error", timeout=15)
+            return
+        self.sessions.record_file(path)
+        self.notify(f"{path} {'saved' if text else 'removed (empty)'}", title="Memo", timeout=4)
+        shown = self.query_one(TranscriptView).document
+        if doc_id is not None and shown is not None and shown.id == doc_id:
+            self._show_memo_line(doc_id)
+
+    def _leave_document(self) -> None:
+        """Remember where the cursor is in the open document, to open it there again."""
+        transcript = self.query_one(TranscriptView)
+        if transcript.document is not None:
+            self.places.left(transcript.document.id, transcript.cursor_offset)
 
     @on(DocumentList.Selected)
     def _on_document_selected(self, event: DocumentList.Selected) -> None:
@@ -289,6 +357,21 @@ class MarginApp(App[None]):
         if documents.has_focus:
             self.query_one(TranscriptView).focus()
 
+    def action_focus_mode(self) -> None:
+        """Give the transcript the whole width (hide the documents and the codebook), or show them again."""
+        main = self.query_one("#main")
+        panel = self.query_one(CodebookPanel)
+        if self._side_panes is None:
+            self._side_panes = (not main.has_class("-documents-hidden"), panel.step_aside())
+            main.add_class("-documents-hidden")
+            self.query_one(TranscriptView).focus()
+            self.notify("Transcript only: z shows the documents and the codebook again.", timeout=3)
+        else:
+            documents, codebook = self._side_panes
+            self._side_panes = None
+            main.set_class(not documents, "-documents-hidden")
+            panel.come_back(codebook)
+
     # --- coding: undo, redo, the current code ---------------------------------------------------------
     def action_undo(self) -> None:
         """Undo the last change, in any document or the codebook (the transcript shows where)."""
@@ -298,9 +381,17 @@ class MarginApp(App[None]):
         """Redo the last undone change."""
         self._show_changed(self.query_one(CodingView).redo())
 
-    def _show_changed(self, doc_id: str | None) -> None:
-        if doc_id is not None:
-            self.query_one(DocumentList).select_document(doc_id)
+    def _show_changed(self, place: tuple[str, tuple[int, int]] | None) -> None:
+        """Show where an undo or redo changed the text or its codings, in whichever document."""
+        if place is None:
+            return
+        doc_id, (start, end) = place
+        transcript = self.query_one(TranscriptView)
+        if transcript.document is not None and transcript.document.id == doc_id:
+            transcript.go_to(start, end)
+        else:
+            self.query_one(DocumentList).move_to_document(doc_id)
+            self.open_document(doc_id, (start, end))
 
     def set_current_code(self, slug: str | None) -> None:
         """Make ``slug`` the code whose segments n/N jump through in the transcript."""

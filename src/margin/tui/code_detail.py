@@ -14,13 +14,10 @@ from textual.widgets import Static
 
 from margin.analysis.counts import CodeCount
 from margin.core.codebook import Codebook
+from margin.core.plural import counted
 from margin.tui.code_forms import DESCRIBED_FIELDS, FIELD_TITLES
 from margin.tui.code_tally import Usage
 from margin.tui.code_tree import SWATCH, swatch_style
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def code_facts(
@@ -34,10 +31,10 @@ def code_facts(
     facts.append(("colour", f"{codebook.color(slug)} ({'its own' if code.color else 'inherited'})"))
     facts.append(("kind", "code" if code.codable else "grouping code (apply one of its subcodes)"))
     if usage is not None:
-        used = f"{_plural(usage.segments, 'coded segment')} in {_plural(usage.documents, 'document')}"
+        used = f"{counted(usage.segments, 'coded segment')} in {counted(usage.documents, 'document')}"
         facts.append(("used", used))
     if count is not None and code.children:
-        used = f"{_plural(count.aggregate, 'coded segment')} in {_plural(count.documents, 'document')}"
+        used = f"{counted(count.aggregate, 'coded segment')} in {counted(count.documents, 'document')}"
         facts.append(("with subcodes", used))
     if code.children:
         facts.append(("subcodes", ", ".join(codebook.codes[c].label for c in code.children)))

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Static, Tree
+from textual.widgets import Static, Tree
 
 from margin.core.codebook import Code, slugify
 from margin.core.coding import is_slug
@@ -36,6 +36,7 @@ from margin.core.operations import (
     split_code,
     update_code,
 )
+from margin.core.plural import counted
 from margin.tui.code_detail import CodeDetail
 from margin.tui.code_filter import filter_codes
 from margin.tui.code_forms import INHERIT, CodeFieldsForm, ColourForm, SplitForm, TextPrompt
@@ -43,6 +44,7 @@ from margin.tui.code_sets import CodeSetsScreen
 from margin.tui.code_tally import CodeTally, Usage
 from margin.tui.code_tree import CodeTree
 from margin.tui.coder import Coder
+from margin.tui.ordered_input import OrderedInput
 from margin.tui.questions import Confirm
 from margin.tui.target_picker import TOP_LEVEL, TargetPicker
 from margin.tui.transcript import TranscriptView
@@ -53,12 +55,9 @@ BESIDE_DOCUMENTS_FROM = 100
 """In a terminal narrower than this, the panel takes the document list's room while it is shown."""
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-class CodeFilter(Input):
-    """The filter line above the tree; escape clears and closes it, enter and down go to the tree."""
+class CodeFilter(OrderedInput):
+    """The filter line above the tree; escape clears and closes it, enter and down go to the tree. Keys
+    act in order: the tree follows each one at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close filter", id="codebook.filter.close"),
@@ -125,7 +124,12 @@ class CodebookPanel(Vertical):
 
     # --- building -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        code_filter = CodeFilter(placeholder="filter: label or slug", id="codebook-filter")
+        code_filter = CodeFilter(
+            typed=self._filter_changed,
+            submitted=lambda _: self._filter_done(),
+            placeholder="filter: label or slug",
+            id="codebook-filter",
+        )
         code_filter.display = False
         yield code_filter
         yield CodeTree(id="codebook-tree")
@@ -184,6 +188,18 @@ class CodebookPanel(Vertical):
         self.display = self._chosen = False
         self._place()
 
+    def step_aside(self) -> bool | None:
+        """Hide the panel for a while (z); returns the user's choice to give back to ``come_back``."""
+        chosen = self._chosen
+        self.make_way()
+        return chosen
+
+    def come_back(self, chosen: bool | None) -> None:
+        """Show the panel as before ``step_aside``: as chosen with `b`, or as the terminal's width has it."""
+        self._chosen = chosen
+        self.display = self.app.size.width >= SHOWN_FROM if chosen is None else chosen
+        self._place()
+
     def make_room_for_documents(self) -> None:
         """Hide the panel if it took the document list's room (in a narrow terminal)."""
         if self.parent_container.has_class("-codebook-narrow"):
@@ -218,13 +234,15 @@ class CodebookPanel(Vertical):
 
     def _show_status(self) -> None:
         cb = self.project.codebook
-        text = Text(_plural(len(cb.codes), "code"), "dim")
+        text = Text(counted(len(cb.codes), "code"), "dim")
         filtered = self.code_tree.filtered
         if filtered is not None:
-            text = Text(f"{len(filtered.matched)} of {len(cb.codes)} codes match '{self.filter_text}'", "dim")
+            matched = len(filtered.matched)
+            verb = "matches" if matched == 1 else "match"
+            text = Text(f"{matched} of {counted(len(cb.codes), 'code')} {verb} '{self.filter_text}'", "dim")
         elif self.tally.index is not None:
             segments = sum(s.codings for s in self.tally.index.values())
-            text.append(f" · {_plural(segments, 'coded segment')}", "dim")
+            text.append(f" · {counted(segments, 'coded segment')}", "dim")
             if self.unreadable:
                 text.append(f" · {self.unreadable} unreadable, not counted", "bold red")
         else:
@@ -312,16 +330,17 @@ class CodebookPanel(Vertical):
         code_filter.display = True
         code_filter.focus()
 
-    @on(Input.Changed, "#codebook-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.filter_text = event.value
+    def _filter_changed(self, text: str) -> None:
+        self.filter_text = text
         self.rebuild()
 
-    @on(Input.Submitted, "#codebook-filter")
     @on(CodeFilter.Leave)
-    def _filter_done(self, event: Message) -> None:
+    def _filter_left(self, event: CodeFilter.Leave) -> None:
         event.stop()
+        self._filter_done()
+
+    def _filter_done(self) -> None:
+        """Keep the filter, go to the tree."""
         self.code_tree.focus()
 
     @on(CodeFilter.Closed)
@@ -332,11 +351,10 @@ class CodebookPanel(Vertical):
 
     def _set_filter(self, text: str) -> None:
         code_filter = self.query_one(CodeFilter)
-        with code_filter.prevent(Input.Changed):
-            code_filter.value = text
+        code_filter.value = text  # which tells _filter_changed, if it changed
         code_filter.display = bool(text)
-        self.filter_text = text
-        self.rebuild()
+        if self.filter_text != text:
+            self._filter_changed(text)
 
     # --- adding, naming, describing -----------------------------------------------------------------
     def _label_prompt(self, title: str) -> TextPrompt:
@@ -398,7 +416,7 @@ class CodebookPanel(Vertical):
         cb = self.project.codebook
         usage = self._usage(code.slug)
         rewrite = (
-            f"rewrites {_plural(usage.segments, 'coded segment')} in {_plural(usage.documents, 'document')}; "
+            f"rewrites {counted(usage.segments, 'coded segment')} in {counted(usage.documents, 'document')}; "
             if usage.segments
             else "no document uses it; "
         )
@@ -422,11 +440,16 @@ class CodebookPanel(Vertical):
                 check=check,
             )
         )
-        if (
-            slug
-            and slug != code.slug
-            and self.run_operation(lambda: reslug_code(self.project, code.slug, slug))
+        if not slug or slug == code.slug:
+            return
+        question = (
+            f"Re-slug [b]{escape(code.label)}[/b] from '{code.slug}' to '{slug}'? It {escape(consequence)}."
+        )
+        if not await self.app.push_screen_wait(
+            Confirm("Re-slug code", question, "Re-slug", "Cancel", cancelled="Not re-slugged")
         ):
+            return
+        if self.run_operation(lambda: reslug_code(self.project, code.slug, slug)):
             self.select(slug)
 
     @work(exclusive=True, group="codebook-form")
@@ -536,14 +559,16 @@ class CodebookPanel(Vertical):
         usage = self._usage(code.slug)
         into = cb.codes[target].label
         message = (
-            f"[b]{escape(code.label)}[/b] has {_plural(usage.segments, 'coded segment')} in "
-            f"{_plural(usage.documents, 'document')}. They will carry [b]{escape(into)}[/b] instead (a segment "
+            f"[b]{escape(code.label)}[/b] has {counted(usage.segments, 'coded segment')} in "
+            f"{counted(usage.documents, 'document')}. They will carry [b]{escape(into)}[/b] instead (a segment "
             "coded with both keeps one)."
         )
         if code.children:
-            message += f" Its {_plural(len(code.children), 'subcode')} move under it."
+            message += f" Its {counted(len(code.children), 'subcode')} move under it."
         message += f"\n[dim]'{code.slug}' stays as an alias of '{target}'.[/dim]"
-        if not await self.app.push_screen_wait(Confirm("Merge codes", message, "Merge", "Cancel")):
+        if not await self.app.push_screen_wait(
+            Confirm("Merge codes", message, "Merge", "Cancel", cancelled="Not merged")
+        ):
             return
         if self.run_operation(lambda: merge_codes(self.project, code.slug, target)):
             self.select(target)
@@ -565,20 +590,24 @@ class CodebookPanel(Vertical):
         if code is None:
             return
         segments, documents = code_usage(self.project, code.slug)
-        subcodes = f" Its {_plural(len(code.children), 'subcode')} move up a level." if code.children else ""
+        subcodes = f" Its {counted(len(code.children), 'subcode')} move up a level." if code.children else ""
         if not segments:
             message = f"Delete [b]{escape(code.label)}[/b]? No coded segment uses it.{subcodes}"
-            if await self.app.push_screen_wait(Confirm("Delete code", message, "Delete", "Cancel")):
+            if await self.app.push_screen_wait(
+                Confirm("Delete code", message, "Delete", "Cancel", cancelled="Not deleted")
+            ):
                 self.run_operation(lambda: delete_code(self.project, code.slug))
             return
         message = (
-            f"[b]{escape(code.label)}[/b] is used by {_plural(segments, 'coded segment')} in "
-            f"{_plural(documents, 'document')}, so it is not deleted as it is. Merge it into another code (M) "
+            f"[b]{escape(code.label)}[/b] is used by {counted(segments, 'coded segment')} in "
+            f"{counted(documents, 'document')}, so it is not deleted as it is. Merge it into another code (M) "
             "to keep those segments, or delete it and remove it from them (a segment with no other code is "
             f"uncoded, its memo too).{subcodes}"
         )
-        yes = f"Delete and uncode {_plural(segments, 'segment')}"
-        if await self.app.push_screen_wait(Confirm("Code in use", message, yes, "Cancel")):
+        yes = f"Delete and uncode {counted(segments, 'segment')}"
+        if await self.app.push_screen_wait(
+            Confirm("Code in use", message, yes, "Cancel", cancelled="Not deleted")
+        ):
             self.run_operation(lambda: delete_code(self.project, code.slug, force=True))
 
     # --- sets and details ---------------------------------------------------------------------------

@@ -55,6 +55,15 @@ class Coder:
         if slugs:
             self.current_code = slugs[0]
 
+    def follow_codebook(self) -> None:
+        """The codebook changed: a recent or current code merged or re-slugged becomes the code it is now
+        (through the codebook's aliases), a deleted one leaves."""
+        resolve = self.project.codebook.resolve
+        found = (resolve(slug) for slug in self.recent)
+        self.recent = list(dict.fromkeys(slug for slug in found if slug is not None))
+        if self.current_code is not None:
+            self.current_code = resolve(self.current_code)
+
     # --- running operations -------------------------------------------------------------------------
     def run(
         self, operation: Callable[..., Change], *args: Any, documents: Iterable[str] = (), **kwargs: Any

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding, BindingType
 
 from margin.core import operations
 from margin.core.coding import Coding
+from margin.core.conflict_blocks import MESSAGE as CONFLICT_MESSAGE
 from margin.core.document import Document
 from margin.core.errors import ChangedOnDisk, MarginError, OperationError
 from margin.core.operations import Change, snippet
@@ -24,7 +25,9 @@ from margin.tui import selection as words
 from margin.tui.coder import Coder
 from margin.tui.edit_text import EditTextScreen
 from margin.tui.memo import MemoScreen
+from margin.tui.ordered_input import take_in_order
 from margin.tui.picker import CodePicker, Picked
+from margin.tui.places import changed_span
 from margin.tui.questions import Choose, Confirm
 from margin.tui.selection import Span
 from margin.tui.transcript import CodeStyles, TranscriptView, code_look
@@ -34,6 +37,13 @@ POLL_SECONDS = 1.0
 FULL_COLLECTION_EVERY = 50
 """Heap settlings (see ``CodingView._settle_heap``) between two collections of everything."""
 _IN_VIVO_STRIP = " \t.,;:!?\"'“”‘’()[]…-–—"
+
+
+def in_app(message: str) -> str:
+    """A problem as the app reports it: a merge conflict can be resolved here, with C."""
+    if CONFLICT_MESSAGE in message:
+        return f"{message} — in the app, C resolves it version by version"
+    return message
 
 
 def _recent_binding(n: int) -> Binding:
@@ -68,6 +78,9 @@ class CodingView(TranscriptView):
         self._reported: list[str] = []
         self._settling = False
         self._settled = 0
+
+    async def _on_key(self, event: events.Key) -> None:
+        await take_in_order(self, event)  # "/peer" typed at once: "peer" goes to the find bar
 
     def on_mount(self) -> None:
         self.coder.history.listeners.append(self._project_changed)
@@ -107,6 +120,7 @@ class CodingView(TranscriptView):
             self.call_after_refresh(self._settle_heap)
         document = self.document
         if change.codebook is not None:
+            self.coder.follow_codebook()
             self.codebook_changed(self.coder.project.codebook)
             self._show_codes_line()
         if document is not None and document.id in change.documents:
@@ -118,7 +132,7 @@ class CodingView(TranscriptView):
         messages = self.coder.poll((document.id,) if document is not None else ())
         for message in messages:
             if message not in self._reported:
-                self.notify(message, title="Changed on disk", severity="warning", timeout=10)
+                self.notify(in_app(message), title="Changed on disk", severity="warning", timeout=10)
         self._reported = messages
         if document is not None:
             project = self.coder.project
@@ -144,7 +158,7 @@ class CodingView(TranscriptView):
         if isinstance(exc, ChangedOnDisk):
             self.notify(str(exc), title="Changed on disk", severity="warning", timeout=10)
         else:
-            self.notify(str(exc), title="Not done", severity="error", timeout=8)
+            self.notify(in_app(str(exc)), title="Not done", severity="error", timeout=8)
 
     def _run(self, operation: Callable[..., Change], *args: object, **kwargs: object) -> Change | None:
         """Run an operation on the open document through the coder; problems are shown, not raised."""
@@ -483,6 +497,7 @@ class CodingView(TranscriptView):
                     "This edit removes codings",
                     f"{exc}.\n\nSave the text and drop those codings?",
                     yes="Drop them",
+                    cancelled="Not saved: the paragraph is as it was",
                 )
             )
             if drop:
@@ -491,15 +506,17 @@ class CodingView(TranscriptView):
             self._problem(exc)
 
     # --- undo and redo ------------------------------------------------------------------------------
-    def undo(self) -> str | None:
-        """Undo the last change anywhere; returns the document to show if it is not the open one."""
-        return self._step(self.coder.undo, "Undone", "Nothing to undo")
+    def undo(self) -> tuple[str, Span] | None:
+        """Undo the last change anywhere; returns its document and the span it touched, to show."""
+        return self._step(self.coder.undo, "Undone", "Nothing to undo", undo=True)
 
-    def redo(self) -> str | None:
-        """Redo the last undone change; returns the document to show if it is not the open one."""
-        return self._step(self.coder.redo, "Redone", "Nothing to redo")
+    def redo(self) -> tuple[str, Span] | None:
+        """Redo the last undone change; returns its document and the span it touched, to show."""
+        return self._step(self.coder.redo, "Redone", "Nothing to redo", undo=False)
 
-    def _step(self, step: Callable[[], Change | None], done: str, nothing: str) -> str | None:
+    def _step(
+        self, step: Callable[[], Change | None], done: str, nothing: str, *, undo: bool
+    ) -> tuple[str, Span] | None:
         try:
             change = step()
         except MarginError as exc:
@@ -509,7 +526,9 @@ class CodingView(TranscriptView):
             self.notify(nothing, severity="warning", timeout=3)
             return None
         self.notify(change.summary, title=done, timeout=4)
-        shown = self.document.id if self.document is not None else None
-        if shown in change.documents or not change.documents:
+        if not change.documents:
             return None
-        return next(iter(change.documents))
+        shown = self.document.id if self.document is not None else None
+        doc_id = shown if shown in change.documents else next(iter(change.documents))
+        before, after = change.documents[doc_id]
+        return doc_id, changed_span(after, before) if undo else changed_span(before, after)

@@ -14,18 +14,20 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from margin.core.errors import MarginError
 from margin.tui.conflict_view import codebook_for_colours, common_indent, paragraphs, yaml_lines
+from margin.tui.footer import KeyFooter
 from margin.tui.transcript import CodeStyles
 from margin.vcs import conflicts as merge_conflicts
 from margin.vcs.conflicts import Choice, Conflict
+from margin.vcs.editor import choose_editor
 
 
 class ConflictsScreen(Screen[bool]):
@@ -67,7 +69,7 @@ class ConflictsScreen(Screen[bool]):
                     version = Static(id=name, classes="version", markup=False)
                     version.border_title = title
                     yield version
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()
@@ -132,22 +134,34 @@ class ConflictsScreen(Screen[bool]):
         self._resolved(conflict, done.staged)
 
     def action_edit(self) -> None:
-        """Write the result yourself in $VISUAL or $EDITOR (the app steps aside meanwhile)."""
+        """Write the result yourself in the editor git would open (the app steps aside meanwhile)."""
         conflict = self._current()
         if conflict is None or conflict.index < 0:
             return
         try:
+            editor = choose_editor(self.root)
             with self.app.suspend():
-                done = merge_conflicts.edit(self.root, conflict, merge_conflicts.editor_command())
+                done = merge_conflicts.edit(self.root, conflict, editor.command)
         except MarginError as exc:
             self.notify(str(exc), title="Not resolved", severity="error", timeout=15)
             return
-        self._resolved(conflict, done.staged)
+        except SuspendNotSupported:
+            self.notify(
+                f"The editor, {editor.describe()}, cannot take over this terminal — resolve this conflict "
+                f"with `margin resolve {conflict.path} --edit` in a shell",
+                title="Not resolved",
+                severity="error",
+                timeout=15,
+            )
+            return
+        self._resolved(conflict, done.staged, f" in {editor.describe()}")
 
-    def _resolved(self, conflict: Conflict, staged: bool) -> None:
+    def _resolved(self, conflict: Conflict, staged: bool, how: str = "") -> None:
         index = self.query_one(OptionList).highlighted or 0
         self.reload(keep=index)
-        note = f"{conflict.path}: {conflict.where} resolved" + (" — the file is staged" if staged else "")
+        note = f"{conflict.path}: {conflict.where} resolved{how}" + (
+            " — the file is staged" if staged else ""
+        )
         if not self.found:
             self.notify(note + ". No conflicts left: sync (ctrl+s) commits the merge.", title="Resolved")
             self.dismiss(True)

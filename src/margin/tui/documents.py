@@ -163,6 +163,11 @@ class DocumentList(Tree[str], inherit_bindings=False):
 
     def select_document(self, doc_id: str) -> None:
         """Move the list's cursor to ``doc_id`` and open it."""
-        node = self._leaves[doc_id]
-        self.move_cursor(node)
+        self.move_to_document(doc_id)
         self.post_message(self.Selected(doc_id))
+
+    def move_to_document(self, doc_id: str) -> None:
+        """Move the list's cursor to ``doc_id`` (the app opens it itself)."""
+        node = self._leaves.get(doc_id)
+        if node is not None:
+            self.move_cursor(node)

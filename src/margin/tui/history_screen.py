@@ -23,12 +23,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, OptionList, Select, Static
+from textual.widgets import Button, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from margin.analysis.context import Context
 from margin.core.errors import MarginError
 from margin.core.project import Project
+from margin.tui.footer import KeyFooter
 from margin.tui.transcript import code_look, code_style
 from margin.vcs.history import LogEntry, log
 from margin.vcs.message import SessionInfo
@@ -149,7 +150,7 @@ class HistoryScreen(Screen[Place | None]):
                 with Vertical():
                     yield Static(id="history-heading", classes="history-note")
                     yield OptionList(id="history-decisions")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#history-sessions-list", OptionList).focus()

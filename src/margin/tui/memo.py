@@ -1,4 +1,5 @@
-"""The memo of a coded segment, written or edited in a modal text area."""
+"""A memo written or edited in a modal text area: a coded segment's, or a document's or the project's
+(a Markdown file, given the taller area)."""
 
 from __future__ import annotations
 
@@ -13,21 +14,22 @@ from textual.widgets import Button, Static, TextArea
 
 
 class MemoScreen(ModalScreen[str | None]):
-    """Edit a segment's memo; ctrl+s saves (an empty memo removes it), escape cancels (answers None)."""
+    """Edit a memo; ctrl+s saves (an empty memo removes it), escape cancels (answers None)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save memo", id="memo.save"),
         Binding("escape", "cancel", "Cancel", id="memo.cancel"),
     ]
 
-    def __init__(self, title: str, about: str, memo: str) -> None:
+    def __init__(self, title: str, about: str, memo: str, *, tall: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.about = about
         self.memo = memo
+        self.tall = tall
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="memo", classes="editor") as frame:
+        with Vertical(id="memo", classes="editor -tall" if self.tall else "editor") as frame:
             frame.border_title = self.title_text
             frame.border_subtitle = "ctrl+s save · esc cancel"
             yield Static(self.about, classes="editor-about")

@@ -23,6 +23,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from margin.core.codebook import Codebook
+from margin.tui.ordered_input import OrderedInput
 from margin.tui.transcript import code_style
 
 CREATE = "\x00create"
@@ -75,11 +76,14 @@ def rank(codebook: Codebook, query: str, slugs: list[str]) -> list[str]:
     return holding + [slug for _, _, slug in fuzzy]
 
 
-class QueryInput(Input):
-    """The picker's filter line: it leaves space to the picker (to mark a code) when space marks."""
+class QueryInput(OrderedInput):
+    """The picker's filter line: it leaves space to the picker (to mark a code) when space marks, and
+    takes every key in order (the codes listed and the one highlighted follow each key at once)."""
 
     def __init__(self, picker: CodePicker, *, placeholder: str, id: str) -> None:
-        super().__init__(placeholder=placeholder, id=id)
+        super().__init__(
+            typed=picker.query_changed, submitted=lambda _: picker.choose(), placeholder=placeholder, id=id
+        )
         self.picker = picker
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
@@ -93,17 +97,15 @@ class CodePicker(ModalScreen[Picked | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-        Binding("down", "move(1)", "Next code", show=False, priority=True, id="picker.next"),
-        Binding("up", "move(-1)", "Previous code", show=False, priority=True, id="picker.previous"),
-        Binding(
-            "pagedown", "move(10)", "Codes further down", show=False, priority=True, id="picker.page-down"
-        ),
-        Binding("pageup", "move(-10)", "Codes further up", show=False, priority=True, id="picker.page-up"),
-        Binding("tab", "mark", "Mark", priority=True, id="picker.mark"),
-        Binding(
-            "space", "mark", "Mark (after the arrows)", show=False, priority=True, id="picker.mark-space"
-        ),
+        Binding("down", "move(1)", "Next code", show=False, id="picker.next"),
+        Binding("up", "move(-1)", "Previous code", show=False, id="picker.previous"),
+        Binding("pagedown", "move(10)", "Codes further down", show=False, id="picker.page-down"),
+        Binding("pageup", "move(-10)", "Codes further up", show=False, id="picker.page-up"),
+        Binding("tab", "mark", "Mark", id="picker.mark"),
+        Binding("space", "mark", "Mark (after the arrows)", show=False, id="picker.mark-space"),
     ]
+    """Not priority bindings: the query line runs them itself as each key reaches it, in order with the
+    typing (a priority binding runs as the key arrives, before the characters typed ahead of it)."""
 
     def __init__(self, codebook: Codebook, title: str, mode: Literal["apply", "parent"] = "apply") -> None:
         super().__init__()
@@ -172,23 +174,18 @@ class CodePicker(ModalScreen[Picked | None]):
         shown = ", ".join(self.codebook.label(s) for s in self.marked)
         self.query_one("#picker-marked", Static).update(f"Marked: {shown}" if shown else "")
 
-    @on(Input.Changed)
-    def _query_changed(self, event: Input.Changed) -> None:
-        event.stop()
+    def query_changed(self, query: str) -> None:
+        """The query line's text changed (called at once, before the next key is taken)."""
         self._navigating = False
-        self._fill(event.value)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._choose()
+        self._fill(query)
 
     @on(OptionList.OptionSelected)
     def _clicked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self._choose()
+        self.choose()
 
-    def _choose(self) -> None:
+    def choose(self) -> None:
+        """Answer with the codes marked, else the highlighted code (or the code to create)."""
         options = self.query_one(OptionList)
         option = options.highlighted_option
         if self.marked:

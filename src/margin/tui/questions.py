@@ -48,27 +48,36 @@ class Choose(ModalScreen[T | None], Generic[T]):
 
 
 class Confirm(ModalScreen[bool]):
-    """A yes/no question: y or enter on Yes answers True; n or escape False."""
+    """A yes/no question: y answers yes; n, escape and Enter answer no — the safe answer is the default, as
+    the dialog says. Answering no tells ``cancelled`` (e.g. "Not deleted"), if given."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, title: str, question: str, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(
+        self, title: str, question: str, yes: str = "Yes", no: str = "No", *, cancelled: str | None = None
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.question = question
         self.yes = yes
         self.no = no
+        self.cancelled = cancelled
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="question") as frame:
             frame.border_title = self.title_text
+            frame.border_subtitle = f"y {self.yes} · n, esc or enter {self.no}"
             yield Static(self.question, id="confirm-question")
+            yield Static(
+                Text.assemble(("Enter answers ", "dim"), (self.no, "bold"), (" (the safe answer).", "dim")),
+                id="confirm-default",
+            )
             with Horizontal(id="confirm-buttons"):
-                yield Button(self.yes, variant="warning", id="yes")
-                yield Button(self.no, id="no")
+                yield Button(f"{self.yes} (y)", variant="warning", id="yes")
+                yield Button(f"{self.no} (n)", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -76,7 +85,9 @@ class Confirm(ModalScreen[bool]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
+        if not yes and self.cancelled:
+            self.app.notify(self.cancelled, title=self.title_text, timeout=4)
         self.dismiss(yes)

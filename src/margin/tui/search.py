@@ -2,9 +2,10 @@
 
 Find in the document is incremental: every hit is highlighted as you type and the nearest one after the
 cursor is selected; Enter or F3 goes to the next hit, shift+Enter, shift+F3 or ↑ to the previous one, and
-Escape closes the bar leaving the current hit selected (ready to be coded with the transcript's keys).
-The project search lists every hit with its document, paragraph and context; Enter opens the document at
-the hit, and ``c`` codes the hit where it is.
+Escape closes the bar leaving the current hit selected (ready to be coded with the transcript's keys); a
+query with no match selects nothing and puts the cursor back where the find began.
+The project search lists every hit with its document, paragraph and context; Enter (in the search line or
+the list) opens the document at the hit, and ``c`` codes the hit where it is.
 """
 
 from __future__ import annotations
@@ -21,15 +22,18 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, OptionList, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from margin.analysis.search import Hit, SearchOptions, compile_query, find_spans, search_document
 from margin.core.document import Document
 from margin.core.errors import FormatError, MarginError
 from margin.core.operations import Change, add_code, apply_codes
+from margin.core.plural import counted
 from margin.core.project import Project
 from margin.tui.coder import Coder
+from margin.tui.footer import KeyFooter
+from margin.tui.ordered_input import OrderedInput
 from margin.tui.transcript import TranscriptView, code_look
 
 SHOWN = 2000
@@ -77,10 +81,17 @@ class FindBar(Horizontal):
         self.hits: list[tuple[int, int]] = []
         self.current: int | None = None
         self._searched: tuple[str, str, SearchOptions] | None = None  # (text, query, options) of the hits
-        self._origin = 0
+        self._origin: tuple[str, int] = ("", 0)
+        """The document and the cursor's offset where the find began."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="find in this document", id="find-input", compact=True)
+        yield OrderedInput(
+            typed=lambda _: self._update(),
+            submitted=lambda _: self.step(forward=True),
+            placeholder="find in this document",
+            id="find-input",
+            compact=True,
+        )
         yield Static(id="find-count")
         yield SearchToggles(compact=True, id="find-toggles")
 
@@ -91,17 +102,18 @@ class FindBar(Horizontal):
     def open(self) -> None:
         """Show the bar with the focus in its input; the search starts from the cursor."""
         self.display = True
-        self._origin = self.transcript.cursor_offset
+        document = self.transcript.document
+        self._origin = (document.id if document is not None else "", self.transcript.cursor_offset)
         self._searched = None
         field = self.query_one("#find-input", Input)
-        field.focus()
+        self.screen.set_focus(field)  # at once: the keys typed right after / go to the field
         field.select_all()
         self._update(jump=False)
 
     def action_close(self) -> None:
         self.display = False
         self.transcript.set_highlights(())
-        self.transcript.focus()
+        self.screen.set_focus(self.transcript)  # at once: a key typed right after Escape is the transcript's
 
     def _search(self) -> str | None:
         """Find the hits again if the query, the options or the document's text changed; an error message
@@ -127,9 +139,22 @@ class FindBar(Horizontal):
         self.transcript.set_highlights(self.hits)
         if jump and self.hits:
             self._go(self._first_from(self._origin))
+        elif jump:
+            self._back_to_origin()
         self._show_count(error)
 
-    def _first_from(self, offset: int) -> int:
+    def _back_to_origin(self) -> None:
+        """No hit (any more): nothing stays selected, and the cursor goes back where the find began, so a
+        coding key never acts on a partial hit that was selected on the way."""
+        document = self.transcript.document
+        if document is not None and document.id == self._origin[0]:
+            self.transcript.move_to(self._origin[1])
+        else:
+            self.transcript.clear_selection()
+
+    def _first_from(self, origin: tuple[str, int]) -> int:
+        document = self.transcript.document
+        offset = origin[1] if document is not None and document.id == origin[0] else 0
         return next((i for i, (start, _) in enumerate(self.hits) if start >= offset), 0)
 
     def _go(self, index: int) -> None:
@@ -174,19 +199,10 @@ class FindBar(Horizontal):
     def action_previous(self) -> None:
         self.step(forward=False)
 
-    @on(Input.Changed, "#find-input")
-    def _typed(self) -> None:
-        self._update()
-
     @on(Checkbox.Changed)
     def _toggled(self, event: Checkbox.Changed) -> None:
         event.stop()
         self._update()
-
-    @on(Input.Submitted, "#find-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.step(forward=True)
 
 
 # --- search the project -----------------------------------------------------------------------------------
@@ -199,6 +215,7 @@ class SearchScreen(Screen[Hit | None]):
         Binding("ctrl+z", "undo", "Undo", id="search.undo"),
         Binding("ctrl+y", "redo", "Redo", id="search.redo"),
         Binding("slash", "focus_query", "Edit the search", show=False, id="search.edit"),
+        Binding("down", "to_hits", "To the hits", show=False, id="search.to-hits"),
     ]
 
     def __init__(self, project: Project, load: Loader, coder: Coder) -> None:
@@ -209,23 +226,34 @@ class SearchScreen(Screen[Hit | None]):
         self.hits: list[Hit] = []
         self._coded: dict[str, dict[tuple[int, int], tuple[str, ...]]] = {}  # document -> span -> codes
         self._asked = 0
+        self._asking: tuple[str, SearchOptions] | None = None
+        """The query and options of the latest search started."""
+        self._listed: tuple[str, SearchOptions] | None = None
+        """The query and options whose hits are listed."""
+        self._open_first = False
+        """Enter came before the hits were listed: open the first one once they are."""
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-frame"):
             yield Static(Text("Search all documents", "bold"), id="search-title")
-            yield Input(placeholder="words or a regular expression — Enter searches", id="search-input")
+            yield OrderedInput(
+                typed=lambda _: self._typed(),
+                submitted=self._submitted,
+                placeholder="words or a regular expression — Enter opens the first hit, ↓ goes to the list",
+                id="search-input",
+            )
             yield SearchToggles(id="search-toggles")
             yield Static(id="search-count")
             yield OptionList(id="search-hits")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search-input", Input).focus()
         self._show_count(Text("type to search every document", "dim"))
 
     def search(self, query: str) -> None:
-        """Search for ``query`` with the options as set (what the input does on Enter)."""
+        """Search for ``query`` with the options as set, at once."""
         self.query_one("#search-input", Input).value = query
         self._start()
 
@@ -237,6 +265,7 @@ class SearchScreen(Screen[Hit | None]):
         query = self.query_one("#search-input", Input).value
         options = self.query_one(SearchToggles).options
         self._asked += 1
+        self._asking = (query, options)
         if not query:
             self._show([], [], self._asked)
             self._show_count(Text("type to search every document", "dim"))
@@ -263,7 +292,9 @@ class SearchScreen(Screen[Hit | None]):
             except FormatError as exc:
                 problems.append(str(exc))
             if n % 100 == 0 and n < len(ids):
-                progress = Text(f"searching… {n}/{len(ids)} documents, {len(hits)} hits so far", "dim")
+                progress = Text(
+                    f"searching… {n}/{len(ids)} documents, {counted(len(hits), 'hit')} so far", "dim"
+                )
                 self.app.call_from_thread(self._progress, asked, progress)
         self.app.call_from_thread(self._show, hits, problems, asked)
 
@@ -274,15 +305,21 @@ class SearchScreen(Screen[Hit | None]):
     def _show(self, hits: list[Hit], problems: list[str], asked: int) -> None:
         if asked != self._asked or not self.is_attached:
             return
+        same_search = self._listed == self._asking
+        self._listed = self._asking
         self.hits = hits
         self._coded = {}
         options = self.query_one(OptionList)
-        highlighted = options.highlighted
+        highlighted = options.highlighted if same_search else 0
         options.clear_options()
         width = max(self.size.width - 8, 30)
         options.add_options(Option(self._prompt(i, width), id=str(i)) for i in range(min(len(hits), SHOWN)))
         if options.option_count:
             options.highlighted = min(highlighted or 0, options.option_count - 1)
+        if self._open_first:
+            self._open_first = False
+            self._open_highlighted()
+            return
         documents = len({h.document for h in hits})
         text = Text(
             f"{len(hits)} hit{'s' if len(hits) != 1 else ''} in {documents} document{'s' if documents != 1 else ''}"
@@ -321,16 +358,32 @@ class SearchScreen(Screen[Hit | None]):
         return spans.get((hit.start, hit.end), ())
 
     # --- events and actions -------------------------------------------------------------------------
-    @on(Input.Changed, "#search-input")
     def _typed(self) -> None:
+        self._open_first = False
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE, self._start)
 
-    @on(Input.Submitted, "#search-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._start()
+    def _submitted(self, query: str) -> None:
+        """Enter in the search line: open the highlighted hit of this search — once it is listed."""
+        if query and self._listed == (query, self.query_one(SearchToggles).options):
+            self._open_highlighted()
+        else:
+            self._open_first = bool(query)
+            self._start()
+
+    def _open_highlighted(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is not None and index < len(self.hits):
+            self.dismiss(self.hits[index])
+        else:
+            self.app.bell()
+
+    def action_to_hits(self) -> None:
+        """Go to the list of hits (searching at once if the hits listed are not this search's)."""
+        query = self.query_one("#search-input", Input).value
+        if self._listed != (query, self.query_one(SearchToggles).options):
+            self._start()
         self.query_one(OptionList).focus()
 
     @on(Checkbox.Changed)

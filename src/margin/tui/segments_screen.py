@@ -1,4 +1,4 @@
-"""Retrieved segments: every coded segment of the chosen codes, with citation and a line of context.
+"""Retrieved segments: every coded segment of the chosen codes, each with its citation and its whole quote.
 
 Filters narrow the list by document group and by a participant attribute or document variable; Enter
 closes the screen with the segment, and the app opens its document with the segment selected. The app
@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, OptionList, Select, Static
+from textual.widgets import Checkbox, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from margin.analysis.filters import Equals, Filters
@@ -26,6 +26,7 @@ from margin.analysis.retrieval import Retrieval, Segment, known_fields, retrieve
 from margin.core.document import Document
 from margin.core.errors import MarginError
 from margin.core.project import Project
+from margin.tui.footer import KeyFooter
 from margin.tui.transcript import code_look, code_style
 
 SHOWN = 2000
@@ -71,13 +72,13 @@ class SegmentsScreen(Screen[Segment | None]):
         with Vertical(id="segments-frame"):
             yield Static(id="segments-title")
             with Horizontal(id="segments-filters"):
-                yield Checkbox("with subcodes", self.subcodes, id="segments-subcodes")
+                yield Checkbox("subcodes", self.subcodes, id="segments-subcodes")
                 yield Select[str]([], prompt="all groups", id="segments-group")
                 yield Select[str]([], prompt="any attribute", id="segments-field")
                 yield Select[str]([], prompt="any value", id="segments-value", disabled=True)
             yield Static(id="segments-count")
             yield OptionList(id="segments-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -179,6 +180,8 @@ class SegmentsScreen(Screen[Segment | None]):
         self.query_one("#segments-title", Static).update(title)
 
     def _prompt(self, segment: Segment, width: int) -> Text:
+        """The segment's citation, place and codes, then the whole quote (the list wraps it) between a
+        little of the words before and after it."""
         codebook = self.project.codebook
         text = Text.assemble((segment.citation, "bold"), "  ")
         where = f"{segment.document} ¶{segment.paragraph}" + (
@@ -189,13 +192,18 @@ class SegmentsScreen(Screen[Segment | None]):
             label, colour = code_look(codebook, slug)
             text.append("  ")
             text.append(f" {label} ", code_style(colour))
-        context = segment.context.clip(width)
+        context = segment.context
+        lead = max(width // 4, 8)
+        before = context.before if len(context.before) <= lead else "…" + context.before[-(lead - 1) :]
+        after = context.after if len(context.after) <= lead else context.after[: lead - 1] + "…"
+        if segment.end > segment.start + len(context.inside):
+            after = ""  # the quote runs on into later paragraphs: it ends the entry
         matched = next((c for c in segment.codes if c in (self.result.searched if self.result else ())), None)
         style = code_style(code_look(codebook, matched)[1]) if matched else "reverse"
         text.append("\n")
-        text.append(context.before, "dim")
-        text.append(context.inside, style)
-        text.append(context.after, "dim")
+        text.append(before, "dim")
+        text.append(segment.text, style)
+        text.append(after, "dim")
         if segment.memo:
             text.append(f"\n✎ {segment.memo}", "italic dim")
         return text

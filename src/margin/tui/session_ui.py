@@ -23,6 +23,7 @@ from margin.core.errors import MarginError
 from margin.core.operations import Change, History
 from margin.vcs.gitcmd import OperationInProgress
 from margin.vcs.message import summary
+from margin.vcs.semdiff import Decision
 from margin.vcs.session import Commit, MergeInProgress, Recovered, Session, identity_problem
 
 if TYPE_CHECKING:
@@ -33,8 +34,8 @@ SHOWN = 12
 
 
 class RecoveredScreen(ModalScreen[bool]):
-    """Changes found uncommitted at start: commit them as a recovered session (True) or keep them in this
-    session (False). Nothing is discarded either way."""
+    """Changes found uncommitted at start, file by file: commit them as a recovered session (True) or keep
+    them in this session (False). Nothing is discarded either way."""
 
     DEFAULT_CSS = """
     RecoveredScreen { align: center middle; }
@@ -42,7 +43,7 @@ class RecoveredScreen(ModalScreen[bool]):
         width: 90%; max-width: 100; height: auto; max-height: 90%;
         border: thick $warning; background: $surface; padding: 1 2;
     }
-    RecoveredScreen #recovered-decisions { height: auto; max-height: 16; margin: 1 0; }
+    RecoveredScreen #recovered-decisions { height: auto; max-height: 16; margin: 1 0; overflow-y: auto; }
     RecoveredScreen Horizontal { height: auto; align-horizontal: center; }
     RecoveredScreen Button { margin: 0 1; }
     """
@@ -56,27 +57,43 @@ class RecoveredScreen(ModalScreen[bool]):
         self.recovered = recovered
 
     def compose(self) -> ComposeResult:
-        decisions = self.recovered.decisions
-        lines = [d.line for d in decisions[:SHOWN]]
-        if len(decisions) > SHOWN:
-            lines.append(f"… and {len(decisions) - SHOWN} more")
         with Vertical() as frame:
-            frame.border_title = "Changes from an earlier session"
+            frame.border_title = "Changes no commit holds"
             yield Static(
                 Text.assemble(
-                    (
-                        "These changes were saved but never committed (Margin was closed before the session "
-                        "ended): ",
-                        "",
-                    ),
-                    (summary(decisions), "bold"),
-                    ".",
+                    "The project's files hold changes that were saved but never committed — by a Margin "
+                    "session that did not end, or by another program (an editor, a script): ",
+                    (summary(self.recovered.decisions), "bold"),
+                    ". What was found, file by file:",
                 )
             )
-            yield Static("\n".join(lines), id="recovered-decisions", markup=False)
+            yield Static(self._by_file(), id="recovered-decisions")
             with Horizontal():
                 yield Button("Commit as a recovered session (c)", id="commit", variant="primary")
                 yield Button("Keep them in this session (k)", id="keep")
+
+    def _by_file(self) -> Text:
+        """Each changed file with what changed in it, and its first decisions (SHOWN in all)."""
+        recovered = self.recovered
+        by_path: dict[str, list[Decision]] = {path: [] for path in recovered.paths}
+        for decision in recovered.decisions:
+            by_path.setdefault(decision.path, []).append(decision)
+        text = Text()
+        shown = 0
+        for path, decisions in by_path.items():
+            if text:
+                text.append("\n")
+            found = summary(decisions, with_documents=False) if decisions else "rewritten, same content"
+            text.append(path, "bold")
+            text.append(f": {found}")
+            for decision in decisions:
+                if shown == SHOWN:
+                    break
+                text.append(f"\n  {decision.line}", "dim")
+                shown += 1
+        if len(recovered.decisions) > shown:
+            text.append(f"\n… and {len(recovered.decisions) - shown} more", "dim")
+        return text
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -100,6 +117,11 @@ class SessionKeeper:
 
     def record(self, change: Change) -> None:
         self.session.record(change)
+
+    def record_file(self, path: str) -> None:
+        """A project file written outside the history (a document's or the project's memo): it is
+        committed with this session, and the message lists it."""
+        self.session.paths.add(path)
 
     # --- beginning ------------------------------------------------------------------------------------------
     def begin(self) -> None:

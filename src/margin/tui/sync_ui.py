@@ -14,6 +14,7 @@ from textual.widgets import Static
 from textual.worker import WorkerFailed
 
 from margin.core.errors import MarginError
+from margin.core.plural import counted
 from margin.tui.status import StatusBar
 from margin.vcs.session import merge_in_progress
 from margin.vcs.sync import MergeConflicts, SyncResult, ahead_behind, sync
@@ -108,9 +109,11 @@ class Syncer:
         where = f"{result.remote}/{result.branch}"
         parts = []
         if result.merged:
-            parts.append(f"merged {result.merged} commit(s) from {where} ({len(result.changed)} file(s))")
+            parts.append(
+                f"merged {counted(result.merged, 'commit')} from {where} ({counted(len(result.changed), 'file')})"
+            )
         if result.pushed:
-            parts.append(f"sent {result.pushed} commit(s)")
+            parts.append(f"sent {counted(result.pushed, 'commit')}")
         known = set(self.project.document_ids())
         arrived = [
             f
@@ -121,7 +124,7 @@ class Syncer:
             and (self.root / f).exists()
         ]
         if arrived:
-            parts.append(f"{len(arrived)} new document(s) listed")
+            parts.append(f"{counted(len(arrived), 'new document')} listed")
         self.app.notify("; ".join(parts) or f"already in step with {where}", title="Synced")
         for note in result.notes:
             self.app.notify(note, title="Sync", timeout=10)

@@ -32,7 +32,7 @@ from margin.core.coding import Coding
 from margin.core.document import Document
 from margin.core.errors import MarginError
 from margin.tui.highlights import Highlights
-from margin.tui.layout import Piece, TextLayout, coding_changes, display_text, paragraph_pieces
+from margin.tui.layout import Piece, TextLayout, coding_changes, display_text, paragraph_pieces, wrap_offsets
 from margin.tui.selection import Span, Unit, unit_after, unit_at
 
 STRIP_CACHE_SIZE = 1024
@@ -551,9 +551,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         layout = self._layout
         if layout is None or row >= layout.row_count:
             width = self.scrollable_content_region.width
-            if self._document is None and y == 0:
-                placeholder = Strip([Segment(f" {PLACEHOLDER}", styles.placeholder)])
-                return placeholder.adjust_cell_length(width).apply_style(styles.base)
+            if self._document is None:
+                return self._placeholder_line(y, width, styles)
             return Strip.blank(width, styles.base)
         paragraph = layout.paragraph_at(row)
         strip = self.paragraph_strips(paragraph)[row - layout.rows[paragraph]]
@@ -565,6 +564,14 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         gutter, *rest = strip
         cursor_gutter = Segment(gutter.text, styles.gutter_cursor)
         return Strip([cursor_gutter, *rest], strip.cell_length).apply_style(styles.cursor_line)
+
+    @staticmethod
+    def _placeholder_line(y: int, width: int, styles: _Styles) -> Strip:
+        """Line ``y`` of the placeholder, wrapped to the width (never cut)."""
+        starts = (*wrap_offsets(PLACEHOLDER, max(width - 2, 1)), len(PLACEHOLDER))
+        text = PLACEHOLDER[starts[y] : starts[y + 1]].strip() if y + 1 < len(starts) else ""
+        line = Strip([Segment(f" {text}", styles.placeholder)]) if text else Strip([])
+        return line.adjust_cell_length(width).apply_style(styles.base)
 
     def _selection_and_cursor(self, layout: TextLayout, row: int, strip: Strip, styles: _Styles) -> Strip:
         """The row with the selected cells (a paragraph's line break as one cell after its text) and the
@@ -673,23 +680,27 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         return segments
 
     def _labels(self, codings: list[Coding], width: int) -> Strip:
-        """Labels of the codings that start on a row, as chips in their codes' colours, cut to ``width``."""
+        """Labels of the codings that start on a row, as chips in their codes' colours, in ``width``: the
+        labels that fit whole, then "+N" for the codes left out (the first label is cut to leave room)."""
+        slugs = list(dict.fromkeys(code for coding in codings for code in coding.codes))
         segments: list[Segment] = []
         room = width
-        for slug in dict.fromkeys(code for coding in codings for code in coding.codes):
-            if segments:
-                if room < 2:
-                    break
-                segments.append(Segment(" "))
-                room -= 1
+        for i, slug in enumerate(slugs):
             look = self._look(slug)
-            label = look.label
-            if cell_len(label) > room:
-                label = set_cell_size(label, room - 1) + "…"
-            segments.append(Segment(label, look.text))
-            room -= cell_len(label)
-            if room <= 0:
-                break
+            gap = 1 if segments else 0
+            left = len(slugs) - i - 1
+            more = f" +{left}" if left else ""
+            if gap + cell_len(look.label) + len(more) <= room:
+                segments.extend([Segment(" ")] * gap + [Segment(look.label, look.text)])
+                room -= gap + cell_len(look.label)
+                continue
+            if not segments:
+                fit = max(room - len(more) - 1, 1)
+                segments.append(Segment(set_cell_size(look.label, fit) + "…", look.text))
+                segments.append(Segment(more))
+            else:
+                segments.append(Segment(f" +{left + 1}"))
+            break
         return Strip(segments).adjust_cell_length(width)
 
     # --- code colours -------------------------------------------------------------------------------

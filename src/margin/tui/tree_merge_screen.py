@@ -19,15 +19,17 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import WorkerFailed
 
 from margin.core.codebook import slugify
 from margin.core.config import display_path
 from margin.core.errors import MarginError
+from margin.core.plural import counted
 from margin.core.project import Project
 from margin.core.textfile import atomic_write
 from margin.tui.code_forms import TextPrompt
+from margin.tui.footer import KeyFooter
 from margin.tui.questions import Confirm
 from margin.tui.target_picker import TOP_LEVEL, TargetPicker
 from margin.tui.tree_merge_mapping import MappingEdits
@@ -87,14 +89,14 @@ class TreeMergeScreen(Screen[None]):
         yield Static(
             Text.assemble(
                 (f"Merge the code tree of {self.other.source} into {self.project.name}", "bold"),
-                (f"  ·  {len(self.edits.proposals)} codes", "dim"),
+                (f"  ·  {counted(len(self.edits.proposals), 'code')}", "dim"),
             ),
             id="tree-merge-title",
         )
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="tree-merge-table")
         yield table
         yield Static(id="tree-merge-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -228,7 +230,13 @@ class TreeMergeScreen(Screen[None]):
             return
         path = Path(answer).expanduser().resolve()
         if path.exists() and not await self.app.push_screen_wait(
-            Confirm("Replace the file?", f"[b]{escape(display_path(path))}[/b] exists.", "Replace", "Cancel")
+            Confirm(
+                "Replace the file?",
+                f"[b]{escape(display_path(path))}[/b] exists.",
+                "Replace",
+                "Cancel",
+                cancelled="Not written: the file is as it was",
+            )
         ):
             return
         other = self.other
@@ -254,7 +262,7 @@ class TreeMergeScreen(Screen[None]):
         added, merged, skipped, here = self.edits.counts()
         source = escape(self.other.source)
         lines = [
-            f"Merge the code tree of [b]{source}[/b] in one commit: [b]{added}[/b] code(s) added, "
+            f"Merge the code tree of [b]{source}[/b] in one commit: [b]{added}[/b] {'code' if added == 1 else 'codes'} added, "
             f"[b]{merged}[/b] merged into codes here (their codings recoded), [b]{skipped}[/b] skipped; "
             f"{here} here already."
         ]
@@ -279,7 +287,7 @@ class TreeMergeScreen(Screen[None]):
         if self.applying:
             return
         if await self.app.push_screen_wait(
-            Confirm("Merge the code tree", self._question(), "Apply", "Cancel")
+            Confirm("Merge the code tree", self._question(), "Apply", "Cancel", cancelled="Not merged")
         ):
             self.applying = True
             try:
@@ -350,7 +358,8 @@ class TreeMergeScreen(Screen[None]):
         if edited and not await self.app.push_screen_wait(
             Confirm(
                 "Leave the merge",
-                f"{edited} edited action(s) are lost — w writes them to a mapping file first.",
+                f"{counted(edited, 'edited action')} {'is' if edited == 1 else 'are'} lost — w writes "
+                f"{'it' if edited == 1 else 'them'} to a mapping file first.",
                 "Leave",
                 "Stay",
             )

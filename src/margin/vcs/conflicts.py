@@ -10,6 +10,7 @@ read a version) is a conflict of the whole file.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -324,7 +325,7 @@ def block_text(conflict: Conflict) -> str:
     return "\n".join(render_block(block)) + "\n"
 
 
-def edit(root: Path, conflict: Conflict, editor: list[str]) -> Resolution:
+def edit(root: Path, conflict: Conflict, editor: Sequence[str]) -> Resolution:
     """Resolve ``conflict`` by what the user writes in ``editor`` (a command as a list, run without a
     shell) on a file holding both versions between markers; markers left in it are refused."""
     import subprocess
@@ -337,7 +338,9 @@ def edit(root: Path, conflict: Conflict, editor: list[str]) -> Resolution:
         try:
             subprocess.run([*editor, str(target)], check=True)
         except (OSError, subprocess.CalledProcessError) as exc:
-            raise MarginError(f"the editor {editor[0]!r} failed ({exc}) — set $EDITOR") from None
+            raise MarginError(
+                f"the editor {editor[0]!r} failed ({exc}) — set another with $EDITOR or git's core.editor"
+            ) from None
         text = target.read_text(encoding="utf-8")
     if has_conflicts(text):
         raise MarginError(
@@ -345,11 +348,3 @@ def edit(root: Path, conflict: Conflict, editor: list[str]) -> Resolution:
         )
     lines = text.removesuffix("\n").split("\n") if text else []
     return resolve(root, conflict.path, None, block=conflict.index, lines=lines)
-
-
-def editor_command() -> list[str]:
-    """The user's editor: $VISUAL, else $EDITOR, else vi."""
-    import os
-    import shlex
-
-    return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
