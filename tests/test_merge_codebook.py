@@ -116,6 +116,23 @@ def test_a_deletion_is_honoured_unless_the_other_side_changed_the_code() -> None
     assert "role-models" not in tree(conflicted.view("theirs"))
 
 
+def test_a_code_deleted_on_one_side_and_moved_on_the_other_is_a_conflict_in_the_file() -> None:
+    """The conflict is written as a block, wherever the versions differ: one that the merge reports but
+    that the file lacks leaves git a conflicted file without a block, which cannot be resolved."""
+    for ours, theirs, side in (
+        ([lambda cb: cb.remove("seriousness")], [lambda cb: cb.move("seriousness", "how")], "theirs"),
+        ([lambda cb: cb.move("seriousness", "how")], [lambda cb: cb.remove("seriousness")], "ours"),
+    ):
+        text, conflicts = merge(ours, theirs)
+        assert len(conflicts) == 1 and "seriousness" in conflicts[0]
+        conflicted = parse_conflicts(text)
+        assert len(conflicted.blocks) == 1
+        kept, gone = (side, "ours" if side == "theirs" else "theirs")
+        assert tree(conflicted.view(kept))["seriousness"] == ("how", "Experience taken seriously")
+        assert "seriousness" not in tree(conflicted.view(gone))
+        tree(conflicted.view("base"))
+
+
 def test_new_codes_go_under_their_parent_at_their_place() -> None:
     text, conflicts = merge(
         [lambda cb: cb.add("listening", "Listening", parent="how")],

@@ -94,18 +94,25 @@ def chunks(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> l
     return out
 
 
-def merge_lines(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str]) -> tuple[list[str], int]:
-    """The lines merged three-way, each conflict written as a conflict block; and how many blocks."""
+def with_blocks(ours: Sequence[str], base: Sequence[str], theirs: Sequence[str]) -> list[str]:
+    """Three versions of one file as our lines with a conflict block wherever the base or their version
+    differs from ours (each section holds that version's lines), so choosing a side in every block gives
+    that version exactly."""
     lines: list[str] = []
-    blocks = 0
-    for c in chunks(base, ours, theirs):
-        if c.take == "conflict":
-            section = Block(
-                0, 0, tuple(ours[c.a1 : c.a2]), tuple(base[c.o1 : c.o2]), tuple(theirs[c.b1 : c.b2])
-            )
-            lines += render_block(section)
-            blocks += 1
+    held: list[list[str]] = [[], [], []]
+
+    def flush() -> None:
+        if held != [[], [], []]:
+            lines.extend(render_block(Block(0, 0, tuple(held[0]), tuple(held[1]), tuple(held[2]))))
+            held[:] = [[], [], []]
+
+    for c in chunks(ours, base, theirs):  # ours in the place of the base: every difference from it
+        parts = [list(ours[c.o1 : c.o2]), list(base[c.a1 : c.a2]), list(theirs[c.b1 : c.b2])]
+        if parts[0] == parts[1] == parts[2]:
+            flush()
+            lines += parts[0]
         else:
-            side = ours if c.take == "a" else theirs
-            lines += side[slice(*c.rng(c.take))]
-    return lines, blocks
+            for kept, part in zip(held, parts, strict=True):
+                kept += part
+    flush()
+    return lines

@@ -25,7 +25,7 @@ from typing import Any
 
 from margin.core.codebook import EDITABLE_FIELDS, Codebook
 from margin.core.errors import OperationError
-from margin.vcs.diff3 import merge_lines, three
+from margin.vcs.diff3 import three, with_blocks
 
 _SIDES = ("o", "a", "b")
 
@@ -148,7 +148,7 @@ class _Merge:
         if not self.conflicts:
             return CodebookMerge(text)
         versions = {side: self._version(text, side) for side in ("base", "theirs")}
-        lines, _ = merge_lines(versions["base"].split("\n"), text.split("\n"), versions["theirs"].split("\n"))
+        lines = with_blocks(text.split("\n"), versions["base"].split("\n"), versions["theirs"].split("\n"))
         return CodebookMerge("\n".join(lines), [c.what for c in self.conflicts])
 
     # codes ------------------------------------------------------------------------------------------
