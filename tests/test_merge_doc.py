@@ -10,10 +10,11 @@ import pytest
 
 from margin.core import operations as ops
 from margin.core.check import check_project
+from margin.core.codebook import Codebook
 from margin.core.conflict_blocks import parse_conflicts
 from margin.core.document import Document, parse_document
 from margin.core.project import Project
-from margin.vcs.merge_doc import merge_document
+from margin.vcs.merge_doc import DocMerge, merge_document
 
 DOC = "qual1/int-07"
 PATH = Path("documents/qual1/int-07.txt")
@@ -221,7 +222,7 @@ def test_a_coding_whose_words_the_other_side_deleted_is_reported(project_dir: Pa
     ours = base.replace("at work.", "at {work}[presence].")
     theirs = base.replace(" at work.", ".")
     result = merge_document(base, ours, theirs, str(PATH))
-    assert result.clean and result.dropped == ["presence on 'work'"]
+    assert result.clean and result.dropped == ["presence on 'work' (¶2)"]
     assert "language}[language]." in result.text
 
 
@@ -231,3 +232,85 @@ def test_unchanged_sides_are_taken_whole(project_dir: Path) -> None:
     assert merge_document(base, base, changed).text == changed
     assert merge_document(base, changed, base).text == changed
     assert merge_document(base, changed, changed).text == changed
+
+
+def _merge(project_dir: Path, ours: list[Edit], theirs: list[Edit], aliases: bool = False) -> DocMerge:
+    """The merge of the two versions (told, with ``aliases``, the old slugs both codebooks keep)."""
+    base = (project_dir / PATH).read_text(encoding="utf-8")
+    texts = [version(project_dir, name, *edits) for name, edits in (("ours", ours), ("theirs", theirs))]
+    pairs = {
+        pair
+        for name in ("ours", "theirs")
+        for pair in Codebook.parse((project_dir.parent / name / "codebook.yaml").read_text()).aliases.items()
+    }
+    for name in ("ours", "theirs"):
+        shutil.rmtree(project_dir.parent / name)
+    return merge_document(base, *texts, str(PATH), aliases=(lambda: pairs) if aliases else None)
+
+
+def test_a_coding_left_on_punctuation_only_is_dropped_and_reported_with_its_memo(project_dir: Path) -> None:
+    """The other side's edit keeps nothing of the coded words but a question mark: the coding goes with
+    its words, and the merge says so, memo included — it is never left on the '?'."""
+    path = project_dir / PATH
+    question = "Did you notice anything different about the staff, the second time? Apart from her?"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("How did peer support change your team?", question),
+        encoding="utf-8",
+    )
+    shorten = edit(0, ", the second time? Apart from her?", "?")
+    code = apply("the second time? Apart from her?", "presence", memo="B's memo")
+    for ours, theirs in (([shorten], [code]), ([code], [shorten])):
+        result = _merge(project_dir, ours, theirs)
+        assert result.clean
+        assert result.dropped == ["presence on 'the second time? Apart from her?' (¶1) ✎ B's memo"]
+        assert "I1: Did you notice anything different about the staff?\n" in result.text
+
+
+def merge_into(source: str, target: str) -> Edit:
+    return lambda p: ops.merge_codes(p, source, target)
+
+
+def reslug(old: str, new: str) -> Edit:
+    return lambda p: ops.reslug_code(p, old, new)
+
+
+@pytest.mark.parametrize(
+    "rename",
+    [merge_into("language", "seriousness"), reslug("language", "careful-words")],
+    ids=["merge", "reslug"],
+)
+def test_a_removal_and_a_code_merge_or_reslug_of_the_coding_reconcile_to_removed(
+    project_dir: Path, rename: Edit
+) -> None:
+    """The renamed code's old slug is an alias of the new one: the recoded coding is the same coding, so
+    the other side's removal of it stands (either way round)."""
+    gone = remove("more attentive to language")
+    for ours, theirs in (([gone], [rename]), ([rename], [gone])):
+        result = _merge(project_dir, ours, theirs, aliases=True)
+        doc = parse_document(result.text, DOC)
+        assert result.clean and not any(words == "more attentive to language" for words, _, _ in codings(doc))
+
+
+@pytest.mark.parametrize(
+    ("rename", "new"),
+    [
+        (merge_into("presence", "role-models"), "role-models"),
+        (reslug("presence", "being-there"), "being-there"),
+    ],
+    ids=["merge", "reslug"],
+)
+def test_a_boundary_change_and_a_code_merge_or_reslug_give_one_coding(
+    project_dir: Path, rename: Edit, new: str
+) -> None:
+    """One coding, with the new boundary, the new code and its memo once (not two, the memo doubled)."""
+
+    def narrow(p: Project) -> object:
+        start, end = span(p, "It was clear that it was about us being the one")
+        return ops.change_coding(p, DOC, start, end, new_start=start + len("It was "))
+
+    for ours, theirs in (([narrow], [rename]), ([rename], [narrow])):
+        result = _merge(project_dir, ours, theirs, aliases=True)
+        outer = [c for c in codings(parse_document(result.text, DOC)) if "being the one" in c[0]]
+        assert result.clean and outer == [
+            ("clear that it was about us being the one", (new,), "first mention")
+        ]

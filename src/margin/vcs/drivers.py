@@ -304,9 +304,11 @@ def run_merge_driver(kind: str, base: str, ours: str, theirs: str, name: str) ->
     try:
         texts = [_read_version(path, name) for path in (base, ours, theirs)]
         if kind == "doc":
+            from margin.vcs.code_aliases import merge_heads, when_needed
             from margin.vcs.merge_doc import merge_document
 
-            doc = merge_document(texts[0], texts[1], texts[2], name)
+            aliases = when_needed(Path.cwd(), ["HEAD", *merge_heads(os.environ)])
+            doc = merge_document(texts[0], texts[1], texts[2], name, aliases)
             text, conflicts, notes = doc.text, doc.conflicts, doc.dropped
             notes = [
                 f"{name}: {n} — its words were deleted on the other side, so it was dropped" for n in notes

@@ -96,3 +96,40 @@ def refuse_stopped_operation(repo: Any) -> None:
     command = stopped_operation(repo)
     if command is not None:
         raise OperationInProgress(command)
+
+
+def read_blobs(root: Path, names: list[str]) -> list[str | None]:
+    """The contents of ``rev:path`` names in one git process, decoded as Margin reads files (None for one
+    that is missing, not a file, or not text Margin can read)."""
+    import subprocess
+
+    from margin.core.errors import FormatError
+    from margin.core.textfile import decode
+
+    done = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=root,
+        input="".join(f"{n}\n" for n in names).encode("utf-8"),
+        capture_output=True,
+        check=False,
+    )
+    data, pos = done.stdout, 0
+    texts: list[str | None] = []
+    for name in names:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            texts.append(None)
+            continue
+        header = data[pos:end].split()
+        if len(header) != 3:  # "NAME missing", "NAME ambiguous"
+            texts.append(None)
+            pos = end + 1
+            continue
+        size = int(header[2])
+        content = data[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+        try:
+            texts.append(decode(content, name.partition(":")[2]) if header[1] == b"blob" else None)
+        except FormatError:
+            texts.append(None)
+    return texts

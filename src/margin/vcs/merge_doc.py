@@ -11,13 +11,18 @@ file, written canonically:
   removals are honoured, and a coding one side changed (codes, boundaries, memo) keeps the change. Where one
   side edited a paragraph's text, the other side's codings there follow that edit word by word
   (``margin.core.textmap``). A memo both sides changed differently keeps both texts.
+- A code re-slugged or merged into another is the same code under its new slug (the codebooks keep the old
+  slug as an alias): a coding one side removed and the other recoded that way is removed, and one whose
+  boundaries one side changed while the other's code merge recoded it is one coding with both changes.
+- A coding whose words the other side deleted — nothing left of it, or only punctuation and spaces — is
+  dropped and reported (``DocMerge.dropped``), never left on what remains.
 - Front matter is merged per top-level key; a key both sides changed differently is a conflict block.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from margin.core.coding import Coding
@@ -29,10 +34,14 @@ from margin.vcs.diff3 import chunks, three
 
 _SIDES = ("o", "a", "b")
 
+Aliases = Callable[[], Collection[tuple[str, str]]]
+"""Gives, when the merge first needs it, (old slug, the code's slug) for every alias the codebooks keep."""
+
 
 @dataclass
 class DocMerge:
-    """The merged file, where it conflicts, and codings that lost all their words to the other side's edit."""
+    """The merged file, where it conflicts, and codings that lost all their words to the other side's edit
+    (one readable line each: codes, words, paragraph and memo)."""
 
     text: str
     conflicts: list[str] = field(default_factory=list)  # "¶12", "front matter: title"
@@ -43,8 +52,14 @@ class DocMerge:
         return not self.conflicts
 
 
-def merge_document(base: str, ours: str, theirs: str, path: str = "") -> DocMerge:
-    """Merge three versions of a document file (base, ours, theirs); FormatError if one is not valid."""
+def merge_document(
+    base: str, ours: str, theirs: str, path: str = "", aliases: Aliases | None = None
+) -> DocMerge:
+    """Merge three versions of a document file (base, ours, theirs); FormatError if one is not valid.
+
+    ``aliases`` gives the codebooks' old slugs (base, ours and theirs together), so that a code re-slugged
+    or merged on one side is known as the same code; without it a recoding is a removal and a new coding.
+    """
     if ours == theirs or base == theirs:
         return DocMerge(ours)
     if base == ours:
@@ -54,7 +69,7 @@ def merge_document(base: str, ours: str, theirs: str, path: str = "") -> DocMerg
     front = _merge_front_matter(
         docs["o"].front_matter, docs["a"].front_matter, docs["b"].front_matter, conflicts
     )
-    body, dropped = _BodyMerge(docs, conflicts).run()
+    body, dropped = _BodyMerge(docs, conflicts, aliases).run()
     out = [] if front is None else ["---\n", front, "---\n"]
     return DocMerge("".join([*out, body]), conflicts, dropped)
 
@@ -89,9 +104,10 @@ class _Side:
 class _BodyMerge:
     """The merge of the three bodies: chunks of paragraphs, conflict blocks, codings on the merged text."""
 
-    def __init__(self, docs: dict[str, Document], conflicts: list[str]) -> None:
+    def __init__(self, docs: dict[str, Document], conflicts: list[str], aliases: Aliases | None) -> None:
         self.sides = {k: _Side(d) for k, d in docs.items()}
         self.conflicts = conflicts
+        self.aliases = aliases
         self.final_newline = _pick(*(docs[k].final_newline for k in _SIDES))
         self.chunks = chunks(*(self.sides[k].pars for k in _SIDES))
         self._maps: dict[tuple[str, int], Callable[[int, bool], int]] = {}
@@ -213,6 +229,10 @@ class _BodyMerge:
     def _merge_codings(self, triples: dict[str, list[_Triple]]) -> tuple[list[Coding], list[str]]:
         o, a, b = triples["o"], triples["a"], triples["b"]
         in_a, in_b = _match(o, a), _match(o, b)
+        if self.aliases is not None and (_unsure(o, a, in_a) or _unsure(o, b, in_b)):
+            same = _same_code(self.aliases())  # read only when a coding may have been recoded by a rename
+            if same:
+                in_a, in_b = _match(o, a, same), _match(o, b, same)
         renamed_a, renamed_b = _renames(o, a, in_a), _renames(o, b, in_b)
         used_a: set[int] = set()
         used_b: set[int] = set()
@@ -279,14 +299,16 @@ class _BodyMerge:
         self, result: dict[tuple[int, int, str], tuple[dict[str, int], tuple[int, int, int]]]
     ) -> tuple[list[Coding], list[str]]:
         segments: dict[tuple[int, int], list[tuple[tuple[int, int, int], str, dict[str, int]]]] = {}
-        dropped: list[str] = []
+        lost: dict[tuple[str, int], list[str]] = {}
         for (s, e, code), (origin, rank) in result.items():
-            if s >= e:
-                side = self.sides["b" if "b" in origin else "a"]
-                c = side.doc.codings[origin["b" if "b" in origin else "a"]]
-                dropped.append(f"{code} on '{_snip(side.doc.text[c.start : c.end])}'")
+            k = next(k for k in ("b", "a", "o") if k in origin)
+            side = self.sides[k]
+            c = side.doc.codings[origin[k]]
+            if s >= e or (not _has_words(self.m_text[s:e]) and _has_words(side.doc.text[c.start : c.end])):
+                lost.setdefault((k, origin[k]), []).append(code)  # its words are gone: nothing to sit on
                 continue
             segments.setdefault((s, e), []).append((rank, code, origin))
+        dropped = [self._lost(k, i, codes) for (k, i), codes in lost.items()]
         codings: list[Coding] = []
         for (s, e), items in segments.items():
             items.sort(key=lambda item: item[0])
@@ -305,6 +327,14 @@ class _BodyMerge:
             )
             codings.append(Coding(s, e, codes, memo, label))
         return _unique_labels(codings), dropped
+
+    def _lost(self, k: str, index: int, codes: list[str]) -> str:
+        """A coding whose words are gone, as a line to read: codes, words, paragraph and its memo in full."""
+        doc = self.sides[k].doc
+        c = doc.codings[index]
+        memo = " ✎ " + " ⏎ ".join(c.memo.split("\n")) if c.memo else ""
+        words = _snip(doc.text[c.start : c.end])
+        return f"{', '.join(codes)} on '{words}' (¶{doc.paragraph_of(c.start) + 1}){memo}"
 
     def _memo(self, k: str, indices: set[int]) -> str | None:
         memos = [m for i in sorted(indices) if (m := self.sides[k].doc.codings[i].memo)]
@@ -353,9 +383,43 @@ class _BodyMerge:
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-def _match(base: list[_Triple], side: list[_Triple]) -> dict[int, int]:
+def _unsure(base: list[_Triple], side: list[_Triple], matched: dict[int, int]) -> bool:
+    """Whether the side lacks a base triple and has one of another code on some of its words, which may be
+    it under a new slug."""
+    if len(matched) == len(base) or len(matched) == len(side):
+        return False
+    taken = set(matched.values())
+    loose = [u for j, u in enumerate(side) if j not in taken]
+    return any(
+        u.code != t.code and min(t.end, u.end) > max(t.start, u.start)
+        for i, t in enumerate(base)
+        if i not in matched
+        for u in loose
+    )
+
+
+def _same_code(aliases: Collection[tuple[str, str]]) -> dict[str, str]:
+    """Each slug that is, or was, the same code as another → one name for all of them (old slugs an alias
+    chain or both sides' renames join)."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for alias, slug in aliases:
+        a, b = root(alias), root(slug)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return {x: root(x) for x in parent}
+
+
+def _match(base: list[_Triple], side: list[_Triple], same: Mapping[str, str] | None = None) -> dict[int, int]:
     """Which of the side's triples is each base triple: the same place and code; else the same code on
-    overlapping words (its boundaries changed, or a text edit moved them)."""
+    overlapping words (its boundaries changed, or a text edit moved them). With ``same``, a code is also
+    the same as its old and new slugs."""
+    same = same or {}
     found: dict[int, int] = {}
     used: set[int] = set()
     exact: dict[tuple[int, int, str], int] = {}
@@ -376,11 +440,17 @@ def _match(base: list[_Triple], side: list[_Triple]) -> dict[int, int]:
     longest = max((u.end - u.start for u in side), default=0)
     for i in rest:
         t = base[i]
-        best, best_overlap = -1, 0
+        code = same.get(t.code, t.code)
+        best, best_overlap = -1, (0, False)
         for j in order[bisect.bisect_left(starts, t.start - longest) : bisect.bisect_left(starts, t.end)]:
             u = side[j]
-            overlap = min(t.end, u.end) - max(t.start, u.start)
-            if j not in used and overlap > best_overlap and u.code == t.code:
+            overlap = (min(t.end, u.end) - max(t.start, u.start), u.code == t.code)
+            if (
+                j not in used
+                and overlap[0] > 0
+                and overlap > best_overlap
+                and same.get(u.code, u.code) == code
+            ):
                 best, best_overlap = j, overlap
         if best >= 0:
             found[i] = best
@@ -444,6 +514,10 @@ def _trim(text: str, start: int, end: int, was: str) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
 
 
 def _pick(o: bool, a: bool, b: bool) -> bool:

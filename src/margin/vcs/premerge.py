@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import shlex
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from margin.vcs.gitcmd import run
+from margin.vcs.code_aliases import when_needed
+from margin.vcs.gitcmd import read_blobs, run
+
+if TYPE_CHECKING:
+    from margin.vcs.merge_doc import Aliases
 
 DRIVERS = {"margin-doc": "doc", "margin-codebook": "codebook"}
 """The merge attribute of a file → the kind of file Margin's driver merges."""
@@ -39,12 +42,12 @@ def prepare(repo: Any, root: Path, ours: str, theirs: str) -> Path | None:
     kinds = _drivers(repo, both)
     if len(kinds) != len(both):
         return None  # a file that is not Margin's changed on both sides: git's merge decides it
-    versions = _blobs(root, [f"{rev}:{path}" for path in both for rev in (base, ours, theirs)])
-    if versions is None:
-        return None
+    versions = read_blobs(root, [f"{rev}:{path}" for path in both for rev in (base, ours, theirs)])
+    aliases = when_needed(root, (ours, theirs))
     merged: dict[str, str] = {}
     for i, path in enumerate(both):
-        text = _merge(kinds[path], versions[3 * i : 3 * i + 3], path)
+        texts = versions[3 * i : 3 * i + 3]
+        text = None if None in texts else _merge(kinds[path], [t or "" for t in texts], path, aliases)
         if text is None:
             return None
         merged[path] = text
@@ -83,41 +86,14 @@ def _drivers(repo: Any, paths: list[str]) -> dict[str, str]:
     return found
 
 
-def _blobs(root: Path, names: list[str]) -> list[str] | None:
-    """The contents of ``rev:path`` names, decoded as Margin reads files; None if one is missing or bad."""
-    from margin.core.errors import FormatError
-    from margin.core.textfile import decode
-
-    done = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=root,
-        input="".join(f"{n}\n" for n in names).encode("utf-8"),
-        capture_output=True,
-        check=False,
-    )
-    data, pos, texts = done.stdout, 0, []
-    for name in names:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split()
-        if len(header) != 3 or header[1] != b"blob":
-            return None
-        size = int(header[2])
-        try:
-            texts.append(decode(data[end + 1 : end + 1 + size], name.partition(":")[2]))
-        except FormatError:
-            return None
-        pos = end + 1 + size + 1
-    return texts
-
-
-def _merge(kind: str, versions: list[str], path: str) -> str | None:
+def _merge(kind: str, versions: list[str], path: str, aliases: Aliases) -> str | None:
     """The clean merge of (base, ours, theirs), or None (a conflict, codings that lose their words, a
     version Margin cannot read): the drivers then merge it and say what happened."""
     try:
         if kind == "doc":
             from margin.vcs.merge_doc import merge_document
 
-            doc = merge_document(versions[0], versions[1], versions[2], path)
+            doc = merge_document(versions[0], versions[1], versions[2], path, aliases)
             return doc.text if doc.clean and not doc.dropped else None
         from margin.vcs.merge_codebook import merge_codebook
 
