@@ -154,6 +154,39 @@ def test_an_edit_that_keeps_markers_or_breaks_the_markup_is_refused(
     assert (conflicted / DOC).read_text(encoding="utf-8").count("<<<<<<<") == 1
 
 
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("P07: {broken\n", "documents/qual1/int-07.txt:7:6: '{' is never closed"),
+        ("P07: I had {become}[no code here]\n", "documents/qual1/int-07.txt:7:"),
+    ],
+    ids=["unclosed", "bad-codes"],
+)
+def test_an_edit_with_unreadable_markup_is_refused_while_another_conflict_waits(
+    conflicted: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    written: str,
+    said: str,
+) -> None:
+    """Not only when it is the file's last conflict: accepted, it would leave a file no choice of the other
+    conflict could make readable, and the merge could not be finished."""
+    before = (conflicted / DOC).read_text(encoding="utf-8")
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"import sys\nopen(sys.argv[1], 'w').write({written!r})\n", encoding="utf-8")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    assert resolve(conflicted, "int-07", "--edit", "--paragraph", "2") == 1
+    assert said in capsys.readouterr().err
+    assert (conflicted / DOC).read_text(encoding="utf-8") == before  # both conflicts still there
+    for paragraph in ("2", "3"):
+        assert resolve(conflicted, "int-07", "--theirs", "--paragraph", paragraph) == 0
+    assert resolve(conflicted, "codebook.yaml", "--ours") == 0
+    git(conflicted, "commit", "-q", "--no-edit")  # the merge can be finished
+    assert main(["-C", str(conflicted), "check"]) == 0
+
+
 def test_wrong_requests_are_explained(conflicted: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert resolve(conflicted, "codebook.yaml", "--both") == 1
     assert "cannot be kept in both versions" in capsys.readouterr().err

@@ -158,7 +158,9 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> int:
             result = sync(root, args.remote, args.branch, progress=line, timeout=_timeout(args))
     except MergeConflicts as exc:
         line.clear()
-        out.error(str(exc), {"conflicts": exc.conflicts})
+        for note in exc.notes:
+            out.line(note)
+        out.error(str(exc), {"conflicts": exc.conflicts, "notes": exc.notes})
         return 1
     finally:
         line.clear()

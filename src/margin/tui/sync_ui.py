@@ -94,6 +94,8 @@ class Syncer:
         try:
             result = sync(self.root, progress=report)
         except MergeConflicts as exc:
+            for note in exc.notes:
+                self.app.call_from_thread(self.app.notify, note, title="Sync", timeout=30)
             self.app.call_from_thread(
                 self.app.notify, str(exc), title="Sync stopped on conflicts", severity="error", timeout=60
             )

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from margin.core.codebook import FIELDS
-from margin.core.conflict_blocks import Block, has_conflicts, parse_conflicts, render_block
-from margin.core.errors import MarginError
+from margin.core.conflict_blocks import Block, Conflicted, has_conflicts, parse_conflicts, render_block
+from margin.core.errors import FormatError, MarginError
 from margin.core.textfile import atomic_write, decode
 
 Choice = Literal["ours", "theirs", "both", "base"]
@@ -244,9 +244,20 @@ def resolve(
     remaining = len(conflicted.blocks)
     if remaining == 0:
         _validate(path, result)
+    elif lines is not None:
+        _validate_edit(path, conflicted)
     atomic_write(root / path, result)
     staged = remaining == 0 and _stage(root, path)
+    how = "edited" if lines is not None else str(choice)
+    _note(root, [f"{path} {c.where}: {how}" for c in chosen])
     return Resolution(path, len(chosen), remaining, staged)
+
+
+def _note(root: Path, lines: list[str]) -> None:
+    """Keep how conflicts were resolved for the merge commit's message."""
+    from margin.vcs import merge_record
+
+    merge_record.note_resolutions(root, lines)
 
 
 def _choose(block: Block, choice: Choice | None) -> list[str]:
@@ -265,16 +276,32 @@ def _resolve_whole(root: Path, path: str, choice: Choice | None) -> Resolution:
     """An unmerged file without blocks: keep it as it is (no choice: after checking it), or take a side."""
     if choice in ("both", "base"):
         raise MarginError(f"{path} has no conflict block to combine — choose --ours or --theirs")
+    how = str(choice) if choice is not None else "kept as it is"
     if choice is not None:
         side = f"--{choice}"
         status, _ = _git(root, "checkout", side, "--", path)
         if status != 0:  # that side deleted the file
             _git(root, "rm", "--quiet", "--", path)
+            _note(root, [f"{path}: {how} (deleted)"])
             return Resolution(path, 1, 0, True)
     text = _read(root, path)
     if text is not None:
         _validate(path, text)
-    return Resolution(path, 1, 0, _stage(root, path))
+    staged = _stage(root, path)
+    _note(root, [f"{path}: {how}"])
+    return Resolution(path, 1, 0, staged)
+
+
+def _validate_edit(path: str, conflicted: Conflicted) -> None:
+    """Refuse an edited conflict that Margin could not read back while other conflicts of the file wait:
+    the file is checked as it would be with our version of them (each version Margin's merge writes is
+    valid, so what fails is what was written)."""
+    view, origin = conflicted.view_lines("ours")
+    try:
+        _validate(path, view)
+    except FormatError as exc:
+        line = origin[exc.line - 1] if 0 < exc.line <= len(origin) else exc.line
+        raise FormatError(exc.message, path=path, line=line, column=exc.column) from None
 
 
 def _validate(path: str, text: str) -> None:

@@ -31,10 +31,12 @@ _REJECTED = ("[rejected]", "(fetch first)", "(non-fast-forward)", "non-fast-forw
 
 
 class MergeConflicts(GitError):
-    """The merge stopped on conflicts; ``conflicts`` lists them, one readable line each."""
+    """The merge stopped on conflicts; ``conflicts`` lists them, one readable line each, and ``notes``
+    what the merge decided meanwhile (codings whose words the other side deleted)."""
 
-    def __init__(self, conflicts: list[str], headline: str) -> None:
+    def __init__(self, conflicts: list[str], headline: str, notes: list[str] | None = None) -> None:
         self.conflicts = conflicts
+        self.notes = notes or []
         listing = "\n".join(f"  {line}" for line in conflicts)
         super().__init__(f"{headline}:\n{listing}\nrun `margin resolve`, then `margin sync` again")
 
@@ -248,10 +250,11 @@ def _where_they_differ(ours: tuple[str, ...], theirs: tuple[str, ...], width: in
     return cut(a), cut(b)
 
 
-def _finish_merge(repo: Any, root: Path) -> bool:
-    """Conclude a merge that stopped on conflicts, once they are resolved. True if there was one."""
+def _finish_merge(repo: Any, root: Path) -> list[str] | None:
+    """Conclude a merge that stopped on conflicts, once they are resolved; what concluding it decided, or
+    None when no merge was under way."""
     if not merging(repo):
-        return False
+        return None
     from margin.vcs.conflicts import conflicted_paths
 
     conflicted = conflicted_paths(root)
@@ -261,8 +264,29 @@ def _finish_merge(repo: Any, root: Path) -> bool:
     resolved = unmerged(repo)  # resolved by hand but not added yet; work done since stays out of the merge
     if resolved:
         check(repo, "add", "--", *resolved, what="git add")
-    check(repo, "commit", "--no-verify", "--no-edit", what="cannot conclude the merge")
-    return True
+    return _commit_merge(repo, root)
+
+
+def _commit_merge(repo: Any, root: Path) -> list[str]:
+    """Commit the merge under way (every file merged and staged) with Margin's message; returns what
+    concluding it decided."""
+    from margin.vcs import merge_record
+
+    record = merge_record.load(root)
+    assert record is not None  # a merge is in progress
+    kept: list[str] = []
+    message = merge_record.save(root, record)
+    check(
+        repo,
+        "commit",
+        "--no-verify",
+        "--cleanup=verbatim",
+        "-F",
+        str(message),
+        what="cannot conclude the merge",
+    )
+    merge_record.discard(root)
+    return kept
 
 
 # --- sync -------------------------------------------------------------------------------------------
@@ -297,15 +321,15 @@ def fetch(
 
 
 def _merge(repo: Any, root: Path, tracking: str, label: str) -> tuple[int, list[str], list[str]]:
-    """Merge ``tracking`` into the current branch; (commits merged in, files changed, what the drivers
-    said: codings whose words the other side deleted)."""
+    """Merge ``tracking`` into the current branch and commit it with Margin's message; (commits merged in,
+    files changed, what the merge decided: codings whose words the other side deleted, codes kept)."""
     if not _has_commit(repo, tracking):
         return 0, [], []
     _, behind = _count(repo, "HEAD", tracking)
     if behind == 0:
         return 0, [], []
     before = check(repo, "rev-parse", "HEAD", what="git rev-parse")
-    merge = ["merge", "--no-edit", "--no-verify", "-m", f"Sync with {label}", tracking]
+    merge = ["merge", "--no-commit", "--no-edit", "--no-verify", tracking]
     status, out, err = 1, "", ""
     prepared = premerge.prepare(repo, root, "HEAD", tracking)
     if prepared is not None:
@@ -317,22 +341,43 @@ def _merge(repo: Any, root: Path, tracking: str, label: str) -> tuple[int, list[
             run(repo, "merge", "--abort")
     if status != 0:
         status, out, err = run(repo, *merge)
-    if status != 0:
-        conflicted = unmerged(repo)
-        if conflicted:
-            found = describe_conflicts(root, conflicted)
-            raise MergeConflicts(
-                found,
-                f"merging {label} stopped on {len(found)} conflict(s) — both sides changed the same words",
-            )
-        raise local_error(f"cannot merge {label}", out + "\n" + err)
-    changed = check(repo, "diff", "--name-only", "-z", before, "HEAD", what="git diff")
     said = [
         line.removeprefix("margin: ")
         for line in (out + "\n" + err).splitlines()
-        if line.startswith("margin: ")
+        if line.startswith("margin: ") and "run `margin resolve`" not in line
     ]
+    conflicted = unmerged(repo) if status != 0 else []
+    if status != 0 and not conflicted:
+        raise local_error(f"cannot merge {label}", out + "\n" + err)
+    if merging(repo):
+        from margin.vcs import merge_record
+
+        head = check(repo, "rev-parse", "MERGE_HEAD", what="git rev-parse").strip()
+        record = merge_record.MergeRecord(
+            head, f"Sync with {label}", label, _what_came(repo, tracking, behind, label), said
+        )
+        if conflicted:
+            record.conflicts = describe_conflicts(root, conflicted)
+            merge_record.save(root, record)
+            raise MergeConflicts(
+                record.conflicts,
+                f"merging {label} stopped on {len(record.conflicts)} conflict(s) — both sides changed the same "
+                "words",
+                said,
+            )
+        merge_record.save(root, record)
+        said += _commit_merge(repo, root)
+    changed = check(repo, "diff", "--name-only", "-z", before, "HEAD", what="git diff")
     return behind, [f for f in changed.split("\0") if f], said
+
+
+def _what_came(repo: Any, tracking: str, commits: int, label: str) -> str:
+    """'2 commits from origin/main (Rosa, Malik)'."""
+    out = check(repo, "log", "--format=%an", f"HEAD..{tracking}", what="git log")
+    authors = ", ".join(dict.fromkeys(line for line in out.splitlines() if line))
+    return f"{commits} commit{'s' if commits != 1 else ''} from {label}" + (
+        f" ({authors})" if authors else ""
+    )
 
 
 def _push(
@@ -392,8 +437,9 @@ def sync(
                 "Margin's merge drivers were not registered here; they are now (" + "; ".join(problems) + ")"
             )
             _commit_driver_files(repo)
-        if _finish_merge(repo, root):
-            result.notes.append("concluded the merge whose conflicts were resolved")
+        concluded = _finish_merge(repo, root)
+        if concluded is not None:
+            result.notes += ["concluded the merge whose conflicts were resolved", *concluded]
     _say(progress, "committing")
     result.committed = commit_pending(root)
     if result.committed:
