@@ -149,7 +149,7 @@ def cmd_clone(args: argparse.Namespace, out: Output) -> int:
 def cmd_sync(args: argparse.Namespace, out: Output) -> int:
     from margin.core.lock import ProjectLock
     from margin.core.project import STATE
-    from margin.vcs.sync import MergeConflicts, sync
+    from margin.vcs.sync import MergeConflicts, ProjectProblems, sync
 
     root = _root()
     line = _progress(args)
@@ -162,11 +162,22 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> int:
             out.line(note)
         out.error(str(exc), {"conflicts": exc.conflicts, "notes": exc.notes})
         return 1
+    except ProjectProblems as exc:
+        line.clear()
+        _report(out, exc.result, sent=False)
+        out.error(str(exc), {"problems": exc.problems, **exc.result.as_dict()})
+        return 1
     finally:
         line.clear()
     if args.json:
         out.data(result.as_dict())
         return 0
+    _report(out, result)
+    return 0
+
+
+def _report(out: Output, result: Any, sent: bool = True) -> None:
+    """What a sync did, a line each (nothing in --json mode); ``sent``: it got as far as the push."""
     for note in result.notes:
         out.line(note)
     where = f"{result.remote}/{result.branch}"
@@ -175,10 +186,11 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> int:
         out.line(
             f"Merged {result.merged} commit(s) from {where} ({files} file{'s' if files != 1 else ''} changed)"
         )
+    if not sent:
+        return
     if result.attempts > 1:
         out.line(f"{where} moved on while merging; merged again ({result.attempts} pushes tried)")
     if result.pushed:
         out.line(f"Sent {result.pushed} commit(s) to {where}")
     if not result.merged and not result.pushed:
         out.line(f"Already in step with {where}")
-    return 0

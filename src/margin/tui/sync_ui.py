@@ -2,7 +2,8 @@
 progress line shows what it is doing; the status bar shows commits ahead of and behind the remote.
 
 Files the merge changed are reloaded by the transcript's check of the disk (the app never writes over
-them); a conflict stops the sync with the paragraphs in question.
+them); a conflict stops the sync with the paragraphs in question, and a project that fails the check is
+not sent (the notice lists the problems).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from margin.core.errors import MarginError
 from margin.core.plural import counted
 from margin.tui.status import StatusBar
 from margin.vcs.session import merge_in_progress
-from margin.vcs.sync import MergeConflicts, SyncResult, ahead_behind, sync
+from margin.vcs.sync import MergeConflicts, ProjectProblems, SyncResult, ahead_behind, sync
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -100,12 +101,24 @@ class Syncer:
                 self.app.notify, str(exc), title="Sync stopped on conflicts", severity="error", timeout=60
             )
             return
+        except ProjectProblems as exc:
+            self.app.call_from_thread(self._refused, exc)
+            return
         except MarginError as exc:
             self.app.call_from_thread(
                 self.app.notify, str(exc), title="Sync failed", severity="error", timeout=30
             )
             return
         self.app.call_from_thread(self._done, result)
+
+    def _refused(self, exc: ProjectProblems) -> None:
+        """The project fails the check: nothing was sent; what the sync merged is on disk, so read it."""
+        for note in exc.result.notes:
+            self.app.notify(note, title="Sync", timeout=30)
+        self.app.notify(str(exc), title="Sync stopped: nothing sent", severity="error", timeout=60)
+        reload = getattr(self.app, "reload_from_disk", None)
+        if reload is not None and exc.result.changed:
+            reload()
 
     def _done(self, result: SyncResult) -> None:
         where = f"{result.remote}/{result.branch}"

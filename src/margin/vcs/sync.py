@@ -26,6 +26,8 @@ from margin.vcs.repo import GitError
 
 MAX_ATTEMPTS = 5
 """Pushes tried before giving up when others keep pushing first."""
+MAX_PROBLEMS = 20
+"""Problems of a refused sync listed in its message (`margin check` lists them all)."""
 
 _REJECTED = ("[rejected]", "(fetch first)", "(non-fast-forward)", "non-fast-forward")
 
@@ -39,6 +41,26 @@ class MergeConflicts(GitError):
         self.notes = notes or []
         listing = "\n".join(f"  {line}" for line in conflicts)
         super().__init__(f"{headline}:\n{listing}\nrun `margin resolve`, then `margin sync` again")
+
+
+class ProjectProblems(GitError):
+    """The project fails `margin check`, so the sync sent nothing; ``problems`` lists them (file:line:column)
+    and ``result`` what the sync did before it stopped (a merge it made stays committed here)."""
+
+    def __init__(self, problems: list[str], result: SyncResult) -> None:
+        self.problems = problems
+        self.result = result
+        listing = "\n".join(f"  {line}" for line in problems[:MAX_PROBLEMS])
+        more = f"\n  and {len(problems) - MAX_PROBLEMS} more" if len(problems) > MAX_PROBLEMS else ""
+        merged = (
+            f" (the merge of {result.remote}/{result.branch} is committed here, and goes with your fix)"
+            if result.merged
+            else ""
+        )
+        super().__init__(
+            f"the project fails `margin check`, so nothing was sent to {result.remote}:\n{listing}{more}\n"
+            f"fix {'it' if len(problems) == 1 else 'them'}{merged}, then run `margin sync` again"
+        )
 
 
 @dataclass
@@ -268,13 +290,15 @@ def _finish_merge(repo: Any, root: Path) -> list[str] | None:
 
 
 def _commit_merge(repo: Any, root: Path) -> list[str]:
-    """Commit the merge under way (every file merged and staged) with Margin's message; returns what
-    concluding it decided."""
+    """Commit the merge under way (every file merged and staged) with Margin's message, after keeping the
+    codes one side deleted and the other applied meanwhile; returns what that decided."""
     from margin.vcs import merge_record
+    from margin.vcs.kept_codes import keep_used_codes
 
     record = merge_record.load(root)
     assert record is not None  # a merge is in progress
-    kept: list[str] = []
+    kept = keep_used_codes(root, record.source or "the other side")
+    record.decisions += kept
     message = merge_record.save(root, record)
     check(
         repo,
@@ -380,6 +404,18 @@ def _what_came(repo: Any, tracking: str, commits: int, label: str) -> str:
     )
 
 
+def project_problems(root: Path) -> list[str]:
+    """What `margin check` finds in the project (file:line:column and what to do), empty when it passes."""
+    from margin.core.check import check_project
+    from margin.core.errors import FormatError
+    from margin.core.project import Project
+
+    try:
+        return [str(p) for p in check_project(Project.load(root))]
+    except FormatError as exc:
+        return [str(exc)]
+
+
 def _push(
     root: Path, remote: str, branch: str, set_upstream: bool, progress: Progress | None, timeout: float
 ) -> bool:
@@ -465,6 +501,9 @@ def sync(
             set_upstream = _config(repo, f"branch.{local}.remote") is None
         if ahead == 0:
             return result
+        problems = project_problems(root)
+        if problems:
+            raise ProjectProblems(problems, result)
         result.attempts += 1
         if _push(root, remote, branch, set_upstream, progress, timeout):
             result.pushed = ahead if ahead > 0 else _count_commits(root)
