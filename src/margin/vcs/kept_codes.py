@@ -34,16 +34,21 @@ def keep_used_codes(root: Path, theirs_label: str) -> list[str]:
     """Put back into the staged codebook.yaml (and the one on disk) every code the staged merge result's
     transcripts use that its codebook lost, from our side's (HEAD) or their side's (MERGE_HEAD) codebook;
     returns one line per code kept, naming the codings that use it."""
+    from margin.core.check import code_references
+
     paths = _documents_changed(root)
-    names = [f":{CODEBOOK}", f"HEAD:{CODEBOOK}", f"MERGE_HEAD:{CODEBOOK}", *(f":{p}" for p in paths)]
-    merged_text, ours_text, theirs_text, *sources = read_blobs(root, names)
-    if merged_text is None:
+    merged_text, *sources = read_blobs(root, [f":{CODEBOOK}", *(f":{p}" for p in paths)])
+    named = {slug for source in sources if source is not None for _, _, slug in code_references(source)}
+    if merged_text is None or not named:
         return []
     try:
         merged = Codebook.parse(merged_text, CODEBOOK)
+        if all(merged.resolve(slug) is not None for slug in named):
+            return []  # the usual case: the other sides' codebooks need not be read
+        texts = read_blobs(root, [f"HEAD:{CODEBOOK}", f"MERGE_HEAD:{CODEBOOK}"])
         sides = {
             side: Codebook.parse(text, CODEBOOK)
-            for side, text in (("ours", ours_text), ("theirs", theirs_text))
+            for side, text in zip(("ours", "theirs"), texts, strict=True)
             if text is not None
         }
     except FormatError:
