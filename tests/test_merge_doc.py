@@ -314,3 +314,16 @@ def test_a_boundary_change_and_a_code_merge_or_reslug_give_one_coding(
         assert result.clean and outer == [
             ("clear that it was about us being the one", (new,), "first mention")
         ]
+
+
+def test_a_coding_named_by_two_slugs_of_one_code_goes_or_stays_as_one() -> None:
+    """Both coders re-slugged a code differently, and a merge kept both names on its coding: to a later
+    merge they are one code, so another coder's removal takes both, and a boundary change moves both."""
+    base = "P: one two three four five.\n"
+    theirs = "P: one {two three}[alpha, beta] four five.\n"
+    aliases = {("old", "alpha"), ("old", "beta")}  # two re-slugs of 'old'
+    before = "P: one {two three}[old] four five.\n"
+    removed = merge_document(before, base, theirs, aliases=lambda: aliases)
+    assert removed.clean and removed.text == base
+    narrowed = merge_document(before, "P: one two {three}[old] four five.\n", theirs, aliases=lambda: aliases)
+    assert narrowed.clean and narrowed.text == "P: one two {three}[alpha, beta] four five.\n"

@@ -229,10 +229,13 @@ class _BodyMerge:
     def _merge_codings(self, triples: dict[str, list[_Triple]]) -> tuple[list[Coding], list[str]]:
         o, a, b = triples["o"], triples["a"], triples["b"]
         in_a, in_b = _match(o, a), _match(o, b)
+        twins_a: dict[int, list[int]] = {}
+        twins_b: dict[int, list[int]] = {}
         if self.aliases is not None and (_unsure(o, a, in_a) or _unsure(o, b, in_b)):
             same = _same_code(self.aliases())  # read only when a coding may have been recoded by a rename
             if same:
                 in_a, in_b = _match(o, a, same), _match(o, b, same)
+                twins_a, twins_b = _twins(a, in_a, same), _twins(b, in_b, same)
         renamed_a, renamed_b = _renames(o, a, in_a), _renames(o, b, in_b)
         used_a: set[int] = set()
         used_b: set[int] = set()
@@ -253,6 +256,10 @@ class _BodyMerge:
             # told from a recoding, and this way nothing either side made is lost
             if ja is None and jb is None and i in renamed_a and i in renamed_b:
                 ja, jb = renamed_a[i], renamed_b[i]
+            # another slug of the same code on the same coding (both sides renamed it, and a merge kept
+            # both names) is that code too: it goes, or stays, with it
+            used_a.update(twins_a.get(ja, ()) if ja is not None else ())
+            used_b.update(twins_b.get(jb, ()) if jb is not None else ())
             if ja is None or jb is None:
                 continue  # removed by one side
             used_a.add(ja)
@@ -267,6 +274,9 @@ class _BodyMerge:
                 keep(s, e, ta.code, origin, (0, ta.coding, ta.rank))
             if pick in ("b", "conflict"):
                 keep(s, e, tb.code, origin, (0, ta.coding, ta.rank))
+            for side, twins, j in ((a, twins_a, ja), (b, twins_b, jb)):
+                for k in twins.get(j, ()):
+                    keep(s, e, side[k].code, origin, (0, ta.coding, side[k].rank))
         used_a.update(in_a.values())
         used_b.update(in_b.values())
         for j, t in enumerate(a):
@@ -455,6 +465,23 @@ def _match(base: list[_Triple], side: list[_Triple], same: Mapping[str, str] | N
         if best >= 0:
             found[i] = best
             used.add(best)
+    return found
+
+
+def _twins(side: list[_Triple], matched: dict[int, int], same: Mapping[str, str]) -> dict[int, list[int]]:
+    """For each triple of the side matched to the base: the side's unmatched triples of the same coding
+    whose code is another slug of the same code."""
+    taken = set(matched.values())
+    loose: dict[tuple[int, int, str], list[int]] = {}
+    for j, u in enumerate(side):
+        if j not in taken:
+            loose.setdefault((u.start, u.end, same.get(u.code, u.code)), []).append(j)
+    found: dict[int, list[int]] = {}
+    for j in taken:
+        u = side[j]
+        twins = loose.pop((u.start, u.end, same.get(u.code, u.code)), None)
+        if twins:
+            found[j] = twins
     return found
 
 
