@@ -1,8 +1,10 @@
-"""Remotes, clone and sync: commit what is open, fetch, merge here with Margin's drivers, push.
+"""Remotes, clone and sync: commit what is open, fetch, merge here with Margin's drivers, check, push.
 
 A hosting site's web merge never runs Margin's merge drivers, so a sync always merges locally: the
-remote branch is fetched and merged into the current branch with the drivers registered, and only then
-pushed. When someone pushed in the meantime the push is refused; the sync fetches and merges again.
+remote branch is fetched and merged into the current branch with the drivers registered, the merge is
+committed with Margin's message (``merge_record``) once what git cannot see across files is settled
+(``kept_codes``), and the project is pushed only if it passes `margin check`. When someone pushed in the
+meantime the push is refused; the sync fetches and merges again.
 """
 
 from __future__ import annotations
