@@ -493,7 +493,7 @@ class Coder:
             if sha in self.ledger.merges_read:
                 continue
             self.ledger.merges_read.add(sha)
-            merging = commits_of(self.root, *parents.split())
+            sides = [commits_of(self.root, parent) for parent in parents.split()]
             for line in body.splitlines():
                 if line.startswith("- kept code "):
                     self.ledger.kept.append(line[2:])
@@ -509,11 +509,14 @@ class Coder:
                 words = words_of(snip)
                 assert not words & words_of(text), f"{sha[:8]} dropped a coding whose words are there: {line}"
 
-                def there(i: Identity, commits: set[str] = merging) -> bool:
-                    return i.alive(commits)
+                def there(i: Identity, sides: list[set[str]] = sides) -> bool:  # the side whose coding it was
+                    return any(i.alive(commits) for commits in sides)
 
                 codes = tuple(found["codes"].split(", "))
-                for identity in self.ledger.of_coding(doc_id, codes, words, text, there):
+                gone = self.ledger.of_coding(doc_id, codes, words, text, there)
+                gone = [i for i in gone if any(w & words for _, w in i.words)]
+                assert gone, f"{sha[:8]} dropped a coding nobody made: {line}"
+                for identity in gone:
                     identity.removals.append(sha)
 
     def _merge_committed(self) -> None:
