@@ -4,7 +4,7 @@ branches.
     python benchmarks/bench_sync.py [--docs 100] [--words 10000] [--runs 3] [--keep DIR]
 
 Budget (design/quality.md): <= 5 s for the whole `margin sync` process (commit, fetch, merge with Margin's
-drivers, push) when the team's and the coder's commits changed the same 100 transcripts (different
+drivers, check, push) when the team's and the coder's commits changed the same 100 transcripts (different
 paragraphs, so nothing conflicts). The reference is `git merge` of the same two commits with git's own
 text merge (Margin's drivers unregistered), measured in a copy of the same repository. Each run starts from
 fresh copies; figures are medians of ``--runs`` runs.
@@ -120,7 +120,7 @@ def main() -> int:
     print(f"transcripts changed on both sides: {args.docs} (about {args.words} words each); merged: {merged}")
     verdict = "within" if sync_time <= BUDGET else "OVER"
     print(
-        f"margin sync (commit, fetch, merge with drivers, push), whole process: {sync_time:.2f} s  "
+        f"margin sync (commit, fetch, merge with drivers, check, push), whole process: {sync_time:.2f} s  "
         f"(budget {BUDGET:.0f} s: {verdict})"
     )
     print(
