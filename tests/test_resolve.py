@@ -12,6 +12,7 @@ import pytest
 from conftest import CODEBOOK, INT07
 from margin.cli import main
 from margin.core.codebook import Codebook
+from margin.core.errors import MarginError
 from margin.core.project import Project
 from test_drivers import DOC, git
 
@@ -226,3 +227,30 @@ def test_a_document_deleted_on_one_side_and_changed_on_the_other(
     assert resolve(root, "int-07", "--ours") == 0  # ours deleted it
     assert not (root / DOC).exists()
     assert DOC not in git(root, "diff", "--name-only", "--diff-filter=U").stdout
+
+
+def test_a_conflict_chosen_from_a_listing_is_found_again_after_an_editor_resolved_another(
+    conflicted: Path,
+) -> None:
+    """The conflict screen lists two conflicts of a transcript; meanwhile the user resolves the first in
+    an editor. Taking theirs for the second (listed as block 1, now block 0) resolves that one, keeps the
+    editor's resolution, and a listing that no longer exists is refused without writing."""
+    from margin.core.conflict_blocks import parse_conflicts
+    from margin.vcs import conflicts
+
+    listed = conflicts.conflicts_in(conflicted, DOC)
+    assert [c.where for c in listed] == ["¶2", "¶3"]
+    path = conflicted / DOC
+    text = path.read_text(encoding="utf-8")
+    first = parse_conflicts(text, DOC).resolve(
+        0, ["P07: I have become {more attentive to language}[language] at work."]
+    )
+    path.write_text(first.render(), encoding="utf-8")  # the editor's resolution of ¶2
+    edited = path.read_text(encoding="utf-8")
+    with pytest.raises(MarginError, match="changed since its conflicts were listed"):
+        conflicts.resolve(conflicted, DOC, "ours", conflict=listed[0])  # no longer there
+    assert path.read_text(encoding="utf-8") == edited
+    done = conflicts.resolve(conflicted, DOC, "theirs", conflict=listed[1])
+    assert done.remaining == 0
+    text = path.read_text(encoding="utf-8")
+    assert "P07: I have become {more attentive" in text and "being the ones}" in text

@@ -127,7 +127,7 @@ class ConflictsScreen(Screen[bool]):
             if conflict.index < 0:
                 done = merge_conflicts.resolve(self.root, conflict.path, choice)
             else:
-                done = merge_conflicts.resolve(self.root, conflict.path, choice, block=conflict.index)
+                done = merge_conflicts.resolve(self.root, conflict.path, choice, conflict=conflict)
         except MarginError as exc:
             self.notify(str(exc), title="Not resolved", severity="error", timeout=15)
             return

@@ -17,8 +17,9 @@ from typing import Any, Literal
 
 from margin.core.codebook import FIELDS
 from margin.core.conflict_blocks import Block, Conflicted, has_conflicts, parse_conflicts, render_block
+from margin.core.disk import Files
 from margin.core.errors import FormatError, MarginError
-from margin.core.textfile import atomic_write, decode
+from margin.core.textfile import decode
 
 Choice = Literal["ours", "theirs", "both", "base"]
 CHOICES: tuple[Choice, ...] = ("ours", "theirs", "both", "base")
@@ -99,7 +100,11 @@ def list_conflicts(root: Path, paths: list[str] | None = None) -> list[Conflict]
 
 
 def conflicts_in(root: Path, path: str) -> list[Conflict]:
-    text = _read(root, path)
+    return _listed(root, path, _read(root, path))
+
+
+def _listed(root: Path, path: str, text: str | None) -> list[Conflict]:
+    """The conflicts of ``path`` whose text is ``text`` (None: the file is gone)."""
     if text is None:
         return [Conflict(path, -1, 0, "the whole file (deleted on one side)", None, (), (), None, ())]
     conflicted = parse_conflicts(text, path)
@@ -200,30 +205,32 @@ def resolve(
     *,
     paragraph: int | None = None,
     code: str | None = None,
-    block: int | None = None,
+    conflict: Conflict | None = None,
     lines: list[str] | None = None,
 ) -> Resolution:
-    """Resolve conflicts of ``path``: the ones named by paragraph, code or block index (all by default) by
-    taking ``choice`` (ours, theirs, both: ours then theirs, base), or one of them by ``lines`` (an edited
-    version). A file left without
-    conflicts is checked and, if git lists it as unmerged, staged with ``git add``. Nothing is written
-    when the result would be an invalid file."""
-    conflicts = conflicts_in(root, path)
+    """Resolve conflicts of ``path``: the ones named by paragraph or code (all by default), or the one
+    ``conflict`` listed earlier (refused if the file no longer holds it there), by taking ``choice`` (ours,
+    theirs, both: ours then theirs, base), or one of them by ``lines`` (an edited version). A file left
+    without conflicts is checked and, if git lists it as unmerged, staged with ``git add``. Nothing is
+    written when the result would be an invalid file, or over the file if it changed meanwhile."""
+    files = Files(root)
+    found = _read(root, path, files)
+    conflicts = _listed(root, path, found)
+    text = found or ""
     if not conflicts:
         raise MarginError(f"{path} has no conflicts")
     if conflicts[0].index < 0:
         return _resolve_whole(root, path, choice)
     chosen = select(conflicts, paragraph, code)
-    if block is not None:
-        chosen = [c for c in chosen if c.index == block]
+    if conflict is not None:  # found again by its versions: an editor may have resolved others meanwhile
+        chosen = [c for c in chosen if _same(c, conflict)]
+        if len(chosen) != 1:
+            raise MarginError(
+                f"{path} changed since its conflicts were listed (another program edited it), so nothing "
+                "was written — look at its conflicts again"
+            )
     if not chosen:
-        named = (
-            f"paragraph {paragraph}"
-            if paragraph is not None
-            else f"code '{code}'"
-            if code
-            else f"block {block}"
-        )
+        named = f"paragraph {paragraph}" if paragraph is not None else f"code '{code}'"
         listing = ", ".join(c.where for c in conflicts)
         raise MarginError(f"{path} has no conflict at {named} — its conflicts: {listing}")
     if lines is not None and len(chosen) != 1:
@@ -235,7 +242,6 @@ def resolve(
         )
     if choice == "both" and any(c.where == "front matter" for c in chosen):
         raise MarginError("front matter keys cannot be kept twice — choose --ours or --theirs, or --edit")
-    text = _read(root, path) or ""
     conflicted = parse_conflicts(text, path)
     for c in sorted(chosen, key=lambda c: -c.index):
         new = lines if lines is not None else _choose(conflicted.blocks[c.index], choice)
@@ -246,11 +252,15 @@ def resolve(
         _validate(path, result)
     elif lines is not None:
         _validate_edit(path, conflicted)
-    atomic_write(root / path, result)
+    files.write([(root / path, result)])
     staged = remaining == 0 and _stage(root, path)
     how = "edited" if lines is not None else str(choice)
     _note(root, [f"{path} {c.where}: {how}" for c in chosen])
     return Resolution(path, len(chosen), remaining, staged)
+
+
+def _same(a: Conflict, b: Conflict) -> bool:
+    return (a.where, a.ours, a.base, a.theirs) == (b.where, b.ours, b.base, b.theirs)
 
 
 def _note(root: Path, lines: list[str]) -> None:
@@ -336,14 +346,12 @@ def _git(root: Path, *args: str) -> tuple[int, str]:
     return status, err
 
 
-def _read(root: Path, path: str) -> str | None:
+def _read(root: Path, path: str, files: Files | None = None) -> str | None:
     target = (root / path).resolve()
     if not target.is_relative_to(root.resolve()):
         raise MarginError(f"'{path}' is outside the project")
-    try:
-        return decode(target.read_bytes(), path)
-    except FileNotFoundError:
-        return None
+    data = (files or Files(root)).read(root / path, path)
+    return decode(data, path) if data is not None else None
 
 
 def block_text(conflict: Conflict) -> str:
@@ -374,4 +382,4 @@ def edit(root: Path, conflict: Conflict, editor: Sequence[str]) -> Resolution:
             "the edited text still holds conflict markers — keep only the lines you want, then try again"
         )
     lines = text.removesuffix("\n").split("\n") if text else []
-    return resolve(root, conflict.path, None, block=conflict.index, lines=lines)
+    return resolve(root, conflict.path, None, conflict=conflict, lines=lines)
