@@ -166,6 +166,21 @@ def test_merge_collapses_duplicates_and_keeps_memos(project_dir: Path) -> None:
     assert Project.load(project_dir).codebook.resolve("seriousness") == "language"
 
 
+def test_a_code_named_by_its_old_slug_is_that_code(project_dir: Path) -> None:
+    project = Project.load(project_dir)
+    merge_codes(project, "seriousness", "language")  # 'seriousness' is now an alias of language
+    before = files(project_dir)
+    with pytest.raises(OperationError, match="cannot be merged into itself"):
+        merge_codes(project, "seriousness", "language")
+    assert files(project_dir) == before and project.codebook.get("language") is not None
+    with pytest.raises(OperationError, match="used by 3 coding"):
+        delete_code(project, "seriousness")  # the codings of language, not of an old slug nobody uses
+    reslug_code(project, "seriousness", "words")
+    reloaded = Project.load(project_dir)
+    assert reloaded.codebook.resolve("language") == "words"
+    assert all("language" not in c.codes for c in reloaded.document("qual1/int-07").codings)
+
+
 def test_delete_refuses_while_in_use(project_dir: Path) -> None:
     project = Project.load(project_dir)
     before = files(project_dir)

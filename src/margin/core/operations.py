@@ -442,6 +442,7 @@ def _listed(fields: dict[str, object]) -> str:
 
 def reslug_code(project: Project, old: str, new: str) -> Change:
     """Change a code's slug; every reference is rewritten and the old slug stays as an alias."""
+    old = project.codebook.code(old).slug  # named by an alias: the code it names
     if new == old:
         raise OperationError(f"'{old}' is the code's slug already — nothing to change")
     before = project.codebook.dump()
@@ -472,6 +473,7 @@ def merge_codes(project: Project, source: str, target: str) -> Change:
     for s in (source, target):
         if cb.get(s) is None:
             raise OperationError(f"unknown code '{s}'")
+    source, target = cb.code(source).slug, cb.code(target).slug  # an alias names its code
     if source == target:
         raise OperationError("a code cannot be merged into itself")
     if target in cb.descendants(source):
@@ -501,6 +503,7 @@ def split_code(
     cb = project.codebook
     if cb.get(slug) is None:
         raise OperationError(f"unknown code '{slug}'")
+    slug = cb.code(slug).slug  # an alias names its code
     if len(into) < 2:
         raise OperationError("split into at least two new codes")
     before = cb.dump()
@@ -546,6 +549,7 @@ def delete_code(project: Project, slug: str, *, force: bool = False) -> Change:
     cb = project.codebook
     if cb.get(slug) is None:
         raise OperationError(f"unknown code '{slug}'")
+    slug = cb.code(slug).slug  # an alias names its code
     codings, documents = code_usage(project, slug)
     if codings and not force:
         raise OperationError(

@@ -20,7 +20,6 @@ from margin.core.codebook import (
     new_list,
     new_map,
     position,
-    replace_value,
     scalar,
     set_field,
     slugify,
@@ -281,7 +280,7 @@ class Participants(RoundTripFile):
         stored = self._stored(attribute, value) if value is not None else None
         self._begin_edit()
         node = self._person_map(pid)
-        set_field(node, name, stored, list(self._attributes), (self._data["participants"], pid))
+        set_field(node, name, stored, list(self._attributes))
         self._reindex()
 
     def add_participant(self, pid: str, **attrs: Any) -> None:
@@ -295,7 +294,7 @@ class Participants(RoundTripFile):
         people = self._section("participants")
         flow = bool(people) and _is_flow(people[list(people)[-1]])
         node = new_map(((n, values[n]) for n in self._attributes if n in values), flow=flow)
-        insert_entry(people, len(people), pid, node, (self._data, "participants"))
+        insert_entry(people, len(people), pid, node)
         self._reindex()
 
     def define_attribute(self, name: str, type: str, values: Sequence[str] | None = None) -> AttributeDef:
@@ -312,19 +311,17 @@ class Participants(RoundTripFile):
         attributes = self._section("attributes")
         node = attributes.get(name)
         if is_map(node):
-            set_field(node, "type", type, DEF_FIELDS, (attributes, name))
+            set_field(node, "type", type, DEF_FIELDS)
             if listed is not None and isinstance(node.get("values"), list):
-                edit_list(node["values"], list(new.values), (node, "values"))
+                edit_list(node["values"], list(new.values))
             else:
-                set_field(node, "values", listed, DEF_FIELDS, (attributes, name))
+                set_field(node, "values", listed, DEF_FIELDS)
         else:
             items = [("type", type)] + ([("values", listed)] if listed is not None else [])
             if name in attributes:
-                replace_value(attributes, name, new_map(items, flow=True))
+                attributes[name] = new_map(items, flow=True)
             else:
-                insert_entry(
-                    attributes, len(attributes), name, new_map(items, True), (self._data, "attributes")
-                )
+                insert_entry(attributes, len(attributes), name, new_map(items, True))
         self._reindex()
         return self._attributes[name]
 
@@ -371,13 +368,13 @@ class Participants(RoundTripFile):
     def _section(self, section: str) -> Any:
         if not is_map(self._data.get(section)):
             index = min(SECTIONS.index(section), len(self._data))
-            insert_entry(self._data, index, section, new_map(), None)
+            insert_entry(self._data, index, section, new_map())
         return self._data[section]
 
     def _person_map(self, pid: str) -> Any:
         people = self._data["participants"]
         if people[pid] is None:
-            replace_value(people, pid, new_map())
+            people[pid] = new_map()
         return people[pid]
 
 

@@ -173,7 +173,10 @@ class Session:
 
 
 def _commit_contents(
-    repo: ProjectRepo, head: str | None, states: Sequence[tuple[str, bytes | None, bytes | None]], message: str
+    repo: ProjectRepo,
+    head: str | None,
+    states: Sequence[tuple[str, bytes | None, bytes | None]],
+    message: str,
 ) -> str:
     """Commit exactly the contents in ``states`` (the bytes the message was made from) on top of ``head``:
     a file written again since it was read stays on disk as work for the next session. The tree is built in
