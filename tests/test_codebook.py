@@ -337,9 +337,8 @@ def test_removing_an_alias_renames_it_in_sets() -> None:
 def test_text_that_yaml_would_change_is_double_quoted() -> None:
     cb = Codebook.parse(SAMPLE)
     for text in (
-        "x\x85y",
+        "x\u2028y",
         " two\n lines \n",
-        "a\rb",
         "tab\t",
         "#not a comment",
         "null",
@@ -348,9 +347,25 @@ def test_text_that_yaml_would_change_is_double_quoted() -> None:
         "\n",
         "a\n\n",
     ):
-        cb.update("presence", label=text, memo=text)
-        assert reparsed(cb).codes["presence"].label == text
-        assert "\r" not in cb.dump()
+        cb.update("presence", memo=text)
+        assert reparsed(cb).codes["presence"].memo == text
+        if "\n" not in text and "\u2028" not in text:  # a label is one line
+            cb.update("presence", label=text)
+            assert reparsed(cb).codes["presence"].label == text
+
+
+def test_text_a_field_cannot_hold_is_refused() -> None:
+    cb = Codebook.parse(SAMPLE)
+    for field, text, message in (
+        ("label", "two\nlines", "the label: character 4 is a line break"),
+        ("memo", "a\rb", "the memo: character 2 is a carriage return"),
+        ("definition", "bell\x07", "the definition: character 5 is a control character"),
+    ):
+        with pytest.raises(OperationError, match=message):
+            cb.update("presence", **{field: text})
+    with pytest.raises(OperationError, match="the set's label: character 1 is a line break"):
+        cb.add_set("theme-new", "\nTheme")
+    assert cb.dump() == SAMPLE
 
 
 def test_removing_a_code_takes_it_out_of_sets_and_its_aliases_go_with_it() -> None:

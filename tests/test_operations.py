@@ -135,7 +135,7 @@ def test_edit_text_refuses_to_delete_a_coding_unless_asked(project_dir: Path) ->
     with pytest.raises(OperationError, match="deletes all the words of 1 coding"):
         edit_text(project, "qual1/int-07", index, "P07: I have become at work.")
     assert files(project_dir) == before
-    with pytest.raises(OperationError, match="one paragraph"):
+    with pytest.raises(OperationError, match="this text is one line"):
         edit_text(project, "qual1/int-07", index, "two\nlines")
     edit_text(project, "qual1/int-07", index, "P07: I have become at work.", drop_empty=True)
     assert len(Project.load(project_dir).document("qual1/int-07").codings) == 2

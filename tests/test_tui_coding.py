@@ -22,7 +22,7 @@ from margin.core.project import Project
 from margin.tui.app import MarginApp
 from margin.tui.coding_view import CodingView
 from margin.tui.documents import DocumentList
-from margin.tui.edit_text import EditTextScreen, OneLineArea, text_problem
+from margin.tui.edit_text import EditTextScreen, OneLineArea
 from margin.tui.memo import MemoScreen
 from margin.tui.picker import CodePicker
 from margin.tui.questions import Choose, Confirm
@@ -413,7 +413,7 @@ async def test_edit_text_keeps_codings_on_their_words(project_dir: Path) -> None
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is editor  # refused: two lines
-        assert "breaks the line" in str(editor.query_one("#edit-text-problem").render())
+        assert "is a line break" in str(editor.query_one("#edit-text-problem").render())
         area.load_text("P07: It was obvious that it was all about us being the one")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -443,12 +443,6 @@ async def test_an_edit_that_deletes_a_codings_words_asks_first(project_dir: Path
             await settle(app, pilot)
             assert body(project_dir, INT07)[1] == line
         assert all("language" not in c.codes for c in view.document.codings)
-
-
-def test_text_problems_are_named() -> None:
-    assert text_problem("P07: fine, with a\ttab") is None
-    assert "breaks the line" in (text_problem("one\u2028two") or "")
-    assert "U+0007" in (text_problem("bell\x07") or "")
 
 
 # --- undo and redo ----------------------------------------------------------------------------------------

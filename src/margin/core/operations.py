@@ -16,6 +16,7 @@ from margin.core.document import Document
 from margin.core.errors import OperationError
 from margin.core.project import Project
 from margin.core.textmap import offset_map
+from margin.core.usertext import Kind, check_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,8 @@ def apply_codes(
     _check_span(doc, start, end)
     slugs = _resolve_codes(project, codes)
     memo = memo or None
+    if memo is not None:
+        check_text(memo, Kind.LINES, "the memo")
     before = DocState.of(doc)
     i = _find(doc, start, end)
     if i >= 0:
@@ -260,6 +263,8 @@ def change_coding(
     _check_span(doc, s, e)
     slugs = _resolve_codes(project, codes) if codes is not None else old.codes
     new_memo = old.memo if memo is _KEEP else (str(memo) if memo else None)
+    if new_memo is not None:
+        check_text(new_memo, Kind.LINES, "the memo")
     new = Coding(s, e, slugs, new_memo, old.label)
     if new == old:
         raise OperationError("nothing to change")
@@ -296,13 +301,7 @@ def edit_text(
     doc = project.document(doc_id)
     if not 0 <= paragraph < doc.paragraph_count:
         raise OperationError(f"{doc_id} has paragraphs 1–{doc.paragraph_count}, not {paragraph + 1}")
-    for bad, why in (
-        ("\n", "a line break would make two paragraphs"),
-        ("\r", "a carriage return"),
-        ("\x00", "a NUL"),
-    ):
-        if bad in new_text:
-            raise OperationError(f"the new text holds {why} — one paragraph is one line of text")
+    _check_paragraph(doc, paragraph, new_text)
     ps, pe = doc.paragraph_span(paragraph)
     old_text = doc.text[ps:pe]
     if old_text == new_text:
@@ -338,6 +337,29 @@ def edit_text(
     doc.codings = moved
     summary = f"text edit in {doc.id} ¶{paragraph + 1}: '{snippet(old_text, 0, len(old_text))}' → '{snippet(new_text, 0, len(new_text))}'"
     return _doc_change(project, "text.edit", summary, doc, before)
+
+
+def _check_paragraph(doc: Document, paragraph: int, text: str) -> None:
+    """Refuse a paragraph text that would not read back as that paragraph: characters a line may not hold,
+    a line longer than a file may have, a line that reads as a conflict marker or opens front matter."""
+    from margin.core.conflict_blocks import first_conflict_line
+    from margin.core.textfile import MAX_LINE
+
+    check_text(text, Kind.LINE, "the new text")
+    if len(text) > MAX_LINE:
+        raise OperationError(
+            f"the new text has {len(text):,} characters, more than a paragraph may have ({MAX_LINE:,}) — "
+            "split it into paragraphs in an editor"
+        )
+    if first_conflict_line(text):
+        raise OperationError(
+            "a paragraph that starts with seven '<', '|', '=' or '>' reads as a merge conflict marker — "
+            "write it otherwise (e.g. with a space first)"
+        )
+    if paragraph == 0 and doc.front_matter is None and text == "---":
+        raise OperationError(
+            "a first paragraph '---' would read as the start of the front matter — write it otherwise"
+        )
 
 
 # --- codes in the codebook ----------------------------------------------------------------------------
@@ -655,16 +677,40 @@ def set_attribute(project: Project, participant: str, name: str, value: object) 
 
 def set_document_variable(project: Project, doc_id: str, name: str, value: object) -> Change:
     """Set a document variable in the front matter (keeps the rest of the front matter as it is)."""
+    from margin.core.codebook import new_map
+    from margin.core.conflict_blocks import first_conflict_line
+    from margin.core.document import load_front_matter
     from margin.core.yamlio import dump_round_trip, load_round_trip
 
+    check_text(name, Kind.LINE, "the variable's name")
+    _check_values(value, f"the value of '{name}'")
     doc = project.document(doc_id)
     before = DocState.of(doc)
-    data = load_round_trip(doc.front_matter or "", doc.id) or {}
+    data = load_round_trip(doc.front_matter or "", doc.id) or new_map()
     if not hasattr(data, "insert"):
         raise OperationError(f"the front matter of {doc_id} is not a mapping")
     if value is None:
         data.pop(name, None)
     else:
         data[name] = value
-    doc.set_front_matter(dump_round_trip(data) if data else "")
+    raw = dump_round_trip(data) if data else ""
+    if first_conflict_line(raw) or "---" in raw.split("\n") or load_front_matter(raw).get(name) != value:
+        raise OperationError(
+            f"the front matter of {doc_id} would not read back with the variable '{name}' = {value!r} "
+            "(it would read as a conflict marker or the end of the front matter) — choose another name or value"
+        )
+    doc.set_front_matter(raw)
     return _doc_change(project, "document.variable", f"variable: {doc_id} {name} = {value}", doc, before)
+
+
+def _check_values(value: object, what: str) -> None:
+    """Check every text in a YAML value (a list or mapping of them too) as one-line text."""
+    if isinstance(value, str):
+        check_text(value, Kind.LINE, what)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_values(key, what)
+            _check_values(item, what)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_values(item, what)

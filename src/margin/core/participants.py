@@ -26,6 +26,7 @@ from margin.core.codebook import (
 )
 from margin.core.coding import is_slug
 from margin.core.errors import FormatError, OperationError
+from margin.core.usertext import Kind, check_text
 
 Value = str | int | float | bool | date
 TYPES = ("category", "text", "number", "date", "boolean")
@@ -345,6 +346,8 @@ class Participants(RoundTripFile):
         error = attribute.error(value)
         if error is not None:
             raise OperationError(error)
+        if attribute.type == "text":  # a note may run over lines
+            check_text(value, Kind.LINES, f"the value of '{attribute.name}'")
         if attribute.type == "category":
             declared = self._data["attributes"][attribute.name]["values"]
             original = next(v for v in declared if str(v) == str(value))
@@ -363,6 +366,8 @@ class Participants(RoundTripFile):
             not values or not all(isinstance(v, str) for v in values) or len(set(values)) != len(values)
         ):
             raise OperationError("a category needs a list of distinct text values, e.g. ['w', 'm', 'other']")
+        for value in values or ():
+            check_text(value, Kind.LINE, f"the value '{value}' of '{name}'")
         return AttributeDef(name, type_, tuple(values or ()))
 
     def _section(self, section: str) -> Any:
