@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from margin.core.coding import Coding
-from margin.core.errors import OperationError
+from margin.core.errors import CodedWordsLost, OperationError
 from margin.core.operations import (
     History,
     add_code,
@@ -126,19 +126,51 @@ def test_edit_text_keeps_codings_on_their_words(project_dir: Path) -> None:
     assert "it was about us" in coded
 
 
-def test_edit_text_refuses_to_delete_a_coding_unless_asked(project_dir: Path) -> None:
+def test_edit_text_asks_before_it_deletes_every_word_of_a_coding(project_dir: Path) -> None:
     project = Project.load(project_dir)
     doc = project.document("qual1/int-07")
-    start, _ = span_of(project, "qual1/int-07", "more attentive")
+    start, end = span_of(project, "qual1/int-07", "more attentive to language")
     index = doc.paragraph_of(start)
     before = files(project_dir)
-    with pytest.raises(OperationError, match="deletes all the words of 1 coding"):
+    with pytest.raises(CodedWordsLost, match="deletes all the words of 1 coding") as asked:
         edit_text(project, "qual1/int-07", index, "P07: I have become at work.")
+    assert [(c.start, c.end, c.codes) for c in asked.value.deleted] == [(start, end, ("language",))]
+    assert asked.value.replaced == ()
+    with pytest.raises(CodedWordsLost) as asked:  # what is left is only punctuation: the words are gone
+        edit_text(project, "qual1/int-07", index, "P07: I have become {…} at work.")
+    assert len(asked.value.deleted) == 1
     assert files(project_dir) == before
     with pytest.raises(OperationError, match="this text is one line"):
         edit_text(project, "qual1/int-07", index, "two\nlines")
-    edit_text(project, "qual1/int-07", index, "P07: I have become at work.", drop_empty=True)
+    edit_text(project, "qual1/int-07", index, "P07: I have become at work.", confirmed=True)
     assert len(Project.load(project_dir).document("qual1/int-07").codings) == 2
+
+
+def test_edit_text_asks_before_it_replaces_every_word_of_a_coding(project_dir: Path) -> None:
+    project = Project.load(project_dir)
+    doc = project.document("qual1/int-07")
+    start, end = span_of(project, "qual1/int-07", "more attentive to language")
+    index = doc.paragraph_of(start)
+    before = files(project_dir)
+    replacement = "P07: I have become really careful with words at work."
+    with pytest.raises(CodedWordsLost, match="replaces all the words of 1 coding") as asked:
+        edit_text(project, "qual1/int-07", index, replacement)
+    assert "language on 'more attentive to language' → 'really careful with words'" in str(asked.value)
+    (old, new), *rest = asked.value.replaced
+    assert not rest and asked.value.deleted == ()
+    assert (old.start, old.end) == (start, end)
+    assert files(project_dir) == before
+    edit_text(project, "qual1/int-07", index, replacement, confirmed=True)
+
+    def coded() -> list[str]:
+        moved = Project.load(project_dir).document("qual1/int-07")
+        return [moved.text[c.start : c.end] for c in moved.codings if c.codes == ("language",)]
+
+    paragraph_start = doc.paragraph_span(index)[0]
+    assert replacement[new.start - paragraph_start : new.end - paragraph_start] == "really careful with words"
+    assert coded() == ["really careful with words"]  # what the question said it would be
+    edit_text(project, "qual1/int-07", index, "P07: I have become so careful with words at work.")
+    assert coded() == ["so careful with words"]  # words kept: the coding follows the edit, unasked
 
 
 def test_reslug_rewrites_references_and_keeps_an_alias(project_dir: Path) -> None:

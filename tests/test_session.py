@@ -524,7 +524,7 @@ while True:
             change = ops.remove_coding(project, doc_id, c.start, c.end)
         else:
             p = rnd.randrange(doc.paragraph_count)
-            change = ops.edit_text(project, doc_id, p, doc.paragraph(p) + " ok", drop_empty=True)
+            change = ops.edit_text(project, doc_id, p, doc.paragraph(p) + " ok", confirmed=True)
     except OperationError:
         continue
     session.record(change)

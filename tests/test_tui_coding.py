@@ -424,25 +424,68 @@ async def test_edit_text_keeps_codings_on_their_words(project_dir: Path) -> None
 
 
 @pilot_test
-async def test_an_edit_that_deletes_a_codings_words_asks_first(project_dir: Path) -> None:
+async def test_an_edit_that_deletes_a_codings_words_asks_and_no_goes_back_to_the_typed_text(
+    project_dir: Path,
+) -> None:
     app = MarginApp(AppProject.load(project_dir))
     async with app.run_test(size=SIZE) as pilot:
         view = await open_document(app, pilot, "qual1/int-07")
         view.go_to(at(view, "attentive"))
-        for answer, line in (
-            ("n", "P07: I have become {more attentive to language}[language] at work."),
-            ("y", "P07: I have become at work."),
-        ):
-            await pilot.press("e")
-            await settle(app, pilot)
-            app.screen.query_one(OneLineArea).load_text("P07: I have become at work.")
-            await pilot.press("enter")
-            await settle(app, pilot)
-            assert isinstance(app.screen, Confirm)
-            await pilot.press(answer)
-            await settle(app, pilot)
-            assert body(project_dir, INT07)[1] == line
-        assert all("language" not in c.codes for c in view.document.codings)
+        await pilot.press("e")
+        await settle(app, pilot)
+        app.screen.query_one(OneLineArea).load_text("P07: I have now become at work, said P07.")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)
+        assert "deletes all the words of 1 coding(s): language on 'more attentive to language'" in (
+            app.screen.question
+        )
+        await pilot.press("n")
+        await settle(app, pilot)
+        editor = app.screen
+        assert isinstance(editor, EditTextScreen)  # back to the text, as typed: nothing lost, nothing saved
+        assert editor.query_one(OneLineArea).text == "P07: I have now become at work, said P07."
+        assert (
+            body(project_dir, INT07)[1]
+            == "P07: I have become {more attentive to language}[language] at work."
+        )
+        editor.query_one(OneLineArea).load_text("P07: I have now become more attentive at work, said P07.")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, (Confirm, EditTextScreen))  # a coded word kept: saved unasked
+        assert (
+            body(project_dir, INT07)[1]
+            == "P07: I have now become {more attentive}[language] at work, said P07."
+        )
+
+
+@pilot_test
+async def test_an_edit_that_replaces_a_codings_words_asks_and_yes_moves_it_onto_them(
+    project_dir: Path,
+) -> None:
+    app = MarginApp(AppProject.load(project_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_document(app, pilot, "qual1/int-07")
+        view.go_to(at(view, "attentive"))
+        await pilot.press("e")
+        await settle(app, pilot)
+        app.screen.query_one(OneLineArea).load_text("P07: I have become really careful with words at work.")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)
+        assert "replaces all the words of 1 coding(s): language on 'more attentive to language' → " in (
+            app.screen.question
+        )
+        assert (
+            body(project_dir, INT07)[1]
+            == "P07: I have become {more attentive to language}[language] at work."
+        )
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert (
+            body(project_dir, INT07)[1] == "P07: I have become {really careful with words}[language] at work."
+        )
+        assert not isinstance(app.screen, (Confirm, EditTextScreen))
 
 
 # --- undo and redo ----------------------------------------------------------------------------------------
@@ -630,7 +673,7 @@ def test_the_app_writes_the_bytes_a_whole_serialisation_gives(project_dir: Path,
                 )
             else:
                 p = rnd.randrange(doc.paragraph_count)
-                operations.edit_text(project, doc_id, p, doc.paragraph(p) + " more", drop_empty=True)
+                operations.edit_text(project, doc_id, p, doc.paragraph(p) + " more", confirmed=True)
         except OperationError:
             continue
         assert path.read_text("utf-8") == serialise_document(doc)

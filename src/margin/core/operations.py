@@ -8,15 +8,21 @@ returns a ``Change``: the states before and after of what it touched, from which
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from margin.core.coding import Coding
 from margin.core.document import Document
-from margin.core.errors import OperationError
+from margin.core.errors import CodedWordsLost, OperationError
 from margin.core.project import Project
-from margin.core.textmap import offset_map
+from margin.core.textmap import kept_ranges, offset_map
 from margin.core.usertext import Kind, check_text
+
+_WORD = re.compile(r"\w")
+"""A letter or digit: a coding that keeps none of them has lost its words."""
+_VISIBLE = re.compile(r"\S")
+"""What a coding of punctuation alone must keep."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,9 +301,14 @@ def _join_memos(a: str | None, b: str | None) -> str | None:
 
 # --- text ---------------------------------------------------------------------------------------------
 def edit_text(
-    project: Project, doc_id: str, paragraph: int, new_text: str, *, drop_empty: bool = False
+    project: Project, doc_id: str, paragraph: int, new_text: str, *, confirmed: bool = False
 ) -> Change:
-    """Replace paragraph ``paragraph``'s text (e.g. to fix a transcription error); codings keep their words."""
+    """Replace paragraph ``paragraph``'s text (e.g. to fix a transcription error); codings keep their words.
+
+    A coding whose words are all deleted, or all replaced by other words, is not carried along silently:
+    the edit raises CodedWordsLost naming them, and goes ahead only when ``confirmed`` — then the codings
+    whose words were deleted are dropped and those whose words were replaced code the new words.
+    """
     doc = project.document(doc_id)
     if not 0 <= paragraph < doc.paragraph_count:
         raise OperationError(f"{doc_id} has paragraphs 1–{doc.paragraph_count}, not {paragraph + 1}")
@@ -307,7 +318,9 @@ def edit_text(
     if old_text == new_text:
         raise OperationError("the text is unchanged")
     mapping = offset_map(old_text, new_text)
+    kept = kept_ranges(old_text, new_text)
     delta = len(new_text) - len(old_text)
+    text = doc.text[:ps] + new_text + doc.text[pe:]
 
     def move(pos: int, is_start: bool) -> int:
         if pos < ps or (pos == ps and not is_start):
@@ -316,27 +329,53 @@ def edit_text(
             return pos + delta
         return ps + mapping(pos - ps, is_start)
 
+    def keeps(c: Coding, content: re.Pattern[str]) -> bool:
+        """Whether the edit keeps some of ``c``'s content (its words: letters or digits)."""
+        if content.search(doc.text, c.start, ps) or content.search(doc.text, pe, c.end):
+            return True  # words outside the paragraph
+        s, e = max(c.start, ps) - ps, min(c.end, pe) - ps
+        return any(content.search(old_text, max(a, s), min(b, e)) for a, b in kept if a < e and s < b)
+
     moved: list[Coding] = []
-    vanished: list[Coding] = []
+    deleted: list[Coding] = []
+    replaced: list[tuple[Coding, Coding]] = []
     for c in doc.codings:
-        s = move(c.start, True)
-        e = move(c.end, False)
-        if s >= e:
-            vanished.append(c)
-        else:
-            moved.append(Coding(s, e, c.codes, c.memo, c.label))
-    if vanished and not drop_empty:
-        lost = "; ".join(f"{', '.join(c.codes)} on '{snippet(doc.text, c.start, c.end)}'" for c in vanished)
-        raise OperationError(
-            f"this edit deletes all the words of {len(vanished)} coding(s): {lost} — keep "
-            "some of their words, or remove those codings first"
-        )
+        new = Coding(move(c.start, True), move(c.end, False), c.codes, c.memo, c.label)
+        if c.end <= ps or c.start >= pe:  # not in this paragraph
+            moved.append(new)
+            continue
+        content = _WORD if _WORD.search(doc.text, c.start, c.end) else _VISIBLE  # a coding of punctuation
+        if new.start < new.end and keeps(c, content):
+            moved.append(new)
+        elif new.start < new.end and content.search(text, new.start, new.end):
+            replaced.append((c, new))
+            moved.append(new)
+        else:  # nothing left of it, or only spaces and punctuation
+            deleted.append(c)
+    if (deleted or replaced) and not confirmed:
+        raise CodedWordsLost(_lost_words(doc, text, deleted, replaced), deleted, replaced)
     before = DocState.of(doc)
-    doc.set_text(doc.text[:ps] + new_text + doc.text[pe:])
+    doc.set_text(text)
     moved.sort(key=Coding.sort_key)
     doc.codings = moved
     summary = f"text edit in {doc.id} ¶{paragraph + 1}: '{snippet(old_text, 0, len(old_text))}' → '{snippet(new_text, 0, len(new_text))}'"
     return _doc_change(project, "text.edit", summary, doc, before)
+
+
+def _lost_words(
+    doc: Document, text: str, deleted: Sequence[Coding], replaced: Sequence[tuple[Coding, Coding]]
+) -> str:
+    parts = []
+    if deleted:
+        these = "; ".join(f"{', '.join(c.codes)} on '{snippet(doc.text, c.start, c.end)}'" for c in deleted)
+        parts.append(f"deletes all the words of {len(deleted)} coding(s): {these}")
+    if replaced:
+        these = "; ".join(
+            f"{', '.join(c.codes)} on '{snippet(doc.text, c.start, c.end)}' → '{snippet(text, n.start, n.end)}'"
+            for c, n in replaced
+        )
+        parts.append(f"replaces all the words of {len(replaced)} coding(s): {these}")
+    return "this edit " + " and ".join(parts) + " — keep some of their words, or remove those codings first"
 
 
 def _check_paragraph(doc: Document, paragraph: int, text: str) -> None:
