@@ -812,6 +812,8 @@ def test_snapshot_edit_text(project: Project, snap_compare: Callable[..., bool])
         view.go_to(at(view, "clear"))
         await pilot.press("e")
         await pilot.pause()
+        pilot.app.screen.query_one(OneLineArea).cursor_blink = False  # the cursor shown, not half the time
+        await pilot.pause()
 
     assert snap_compare(MarginApp(project), terminal_size=SIZE, run_before=run_before)
 
