@@ -53,6 +53,25 @@ def test_a_memo_with_a_carriage_return_is_refused_and_nothing_is_written(
     assert Project.load(project_dir).document(INT07).codings[0].memo == "a\nb"  # written as a\nb, read back
 
 
+def test_text_a_code_or_set_field_cannot_hold_is_refused(project_dir: Path) -> None:
+    project = Project.load(project_dir)
+    before = (project_dir / "codebook.yaml").read_bytes()
+    for field, text, message in (
+        ("label", "two\nlines", "the label: character 4 is a line break"),
+        ("memo", "a\rb", "the memo: character 2 is a carriage return"),
+        ("definition", "bell\x07", "the definition: character 5 is a control character"),
+    ):
+        with pytest.raises(OperationError, match=message):
+            ops.update_code(project, "presence", **{field: text})
+    with pytest.raises(OperationError, match="the set's label: character 1 is a line break"):
+        ops.add_set(project, "theme", "\nTheme")
+    with pytest.raises(OperationError, match="the label: character 3 is a control character"):
+        ops.split_code(project, "presence", ["ok", "no\x1b"])
+    assert (project_dir / "codebook.yaml").read_bytes() == before
+    ops.update_code(project, "presence", description="Two\nlines")  # a description may run over lines
+    assert Project.load(project_dir).codebook.codes["presence"].description == "Two\nlines"
+
+
 # --- the property: refused, or read back as given --------------------------------------------------------
 TEXT = st.text(
     st.one_of(

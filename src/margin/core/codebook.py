@@ -17,7 +17,6 @@ from typing import Any
 
 from margin.core.coding import is_slug
 from margin.core.errors import FormatError, OperationError
-from margin.core.usertext import Kind, check_text
 from margin.core.yamlcomments import Comments
 from margin.core.yamlio import dump_round_trip, load_round_trip, round_trip
 
@@ -1113,8 +1112,6 @@ def _checked_fields(fields: Mapping[str, Any], allow_none: bool) -> dict[str, An
         error = field_error(field, value)
         if error is not None:
             raise OperationError(error)
-        if field in TEXT_FIELDS:
-            check_text(value, Kind.LINE if field == "label" else Kind.LINES, f"the {field}")
     return dict(fields)
 
 
@@ -1126,8 +1123,6 @@ def _checked_set_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
             )
         if value is not None and not isinstance(value, str):
             raise OperationError(f"'{field}' of a set must be text, not {kind(value)}")
-        if value is not None:
-            check_text(value, Kind.LINE if field == "label" else Kind.LINES, f"the set's {field}")
     return dict(fields)
 
 

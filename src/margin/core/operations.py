@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from margin.core.coding import Coding
@@ -402,6 +402,14 @@ def _check_paragraph(doc: Document, paragraph: int, text: str) -> None:
 
 
 # --- codes in the codebook ----------------------------------------------------------------------------
+def _check_fields(fields: Mapping[str, object], whose: str) -> None:
+    """Check the text of code or set fields: a label is one line, a description, definition, … may hold
+    line breaks. (The codebook itself takes any text a file holds: a merge carries what teammates wrote.)"""
+    for name, value in fields.items():
+        if isinstance(value, str):
+            check_text(value, Kind.LINE if name == "label" else Kind.LINES, f"{whose} {name}")
+
+
 def _codebook_change(
     project: Project,
     action: str,
@@ -466,6 +474,7 @@ def add_code(
     index: int | None = None,
     **fields: object,
 ) -> Change:
+    _check_fields({"label": label, **fields}, "the")
     label = label if label and label.strip() else None  # no label: the code shows its slug
     before = project.codebook.dump()
     project.codebook.add(slug, label or slug, parent=parent, index=index, **fields)
@@ -475,6 +484,7 @@ def add_code(
 
 
 def update_code(project: Project, slug: str, **fields: object) -> Change:
+    _check_fields(fields, "the")
     _check_label(fields.get("label"), "code")
     before = project.codebook.dump()
     old_label = project.codebook.label(slug)
@@ -567,6 +577,8 @@ def split_code(
     slug = cb.code(slug).slug  # an alias names its code
     if len(into) < 2:
         raise OperationError("split into at least two new codes")
+    for name in into:
+        _check_fields({"label": name}, "the")
     before = cb.dump()
     made = []
     for name in into:
@@ -633,6 +645,7 @@ def add_set(
     project: Project, slug: str, label: str, codes: Sequence[str] = (), description: str | None = None
 ) -> Change:
     """Create a code set, optionally with its first codes."""
+    _check_fields({"label": label, "description": description}, "the set's")
     _check_label(label, "set")
     before = project.codebook.dump()
     made = project.codebook.add_set(slug, label, codes, description)
@@ -643,6 +656,7 @@ def add_set(
 
 def update_set(project: Project, slug: str, **fields: str | None) -> Change:
     """Change a set's label or description (None removes the description)."""
+    _check_fields(fields, "the set's")
     _check_label(fields.get("label"), "set")
     before = project.codebook.dump()
     project.codebook.update_set(slug, **fields)
