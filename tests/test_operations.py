@@ -173,6 +173,23 @@ def test_edit_text_asks_before_it_replaces_every_word_of_a_coding(project_dir: P
     assert coded() == ["so careful with words"]  # words kept: the coding follows the edit, unasked
 
 
+def test_an_edit_elsewhere_keeps_codings_of_punctuation_and_spaces_unasked(project_dir: Path) -> None:
+    project = Project.load(project_dir)
+    doc = project.document("qual1/int-07")
+    start, _ = span_of(project, "qual1/int-07", "more attentive")
+    index = doc.paragraph_of(start)
+    ps, pe = doc.paragraph_span(index)
+    apply_codes(project, "qual1/int-07", pe - 1, pe, ["presence"])  # the full stop
+    apply_codes(project, "qual1/int-07", ps + 4, ps + 5, ["presence"])  # the space after 'P07:'
+    edit_text(project, "qual1/int-07", index, doc.paragraph(index).replace("work", "home"))
+    edited = Project.load(project_dir).document("qual1/int-07")
+    assert sorted(edited.text[c.start : c.end] for c in edited.codings if c.codes == ("presence",)) == [
+        " ",
+        ".",
+        "It was clear that it was about us being the one",
+    ]
+
+
 def test_reslug_rewrites_references_and_keeps_an_alias(project_dir: Path) -> None:
     project = Project.load(project_dir)
     change = reslug_code(project, "presence", "being-present")

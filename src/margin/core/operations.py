@@ -21,8 +21,9 @@ from margin.core.usertext import Kind, check_text
 
 _WORD = re.compile(r"\w")
 """A letter or digit: a coding that keeps none of them has lost its words."""
-_VISIBLE = re.compile(r"\S")
-"""What a coding of punctuation alone must keep."""
+_CONTENT = (_WORD, re.compile(r"\S"), re.compile(r".", re.DOTALL))
+"""What a coding must keep not to lose its words: a word, else (it codes punctuation) a character other
+than a space, else (it codes spaces) any character."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +345,7 @@ def edit_text(
         if c.end <= ps or c.start >= pe:  # not in this paragraph
             moved.append(new)
             continue
-        content = _WORD if _WORD.search(doc.text, c.start, c.end) else _VISIBLE  # a coding of punctuation
+        content = next(p for p in _CONTENT if p.search(doc.text, c.start, c.end))  # its words, else …
         if new.start < new.end and keeps(c, content):
             moved.append(new)
         elif new.start < new.end and content.search(text, new.start, new.end):
