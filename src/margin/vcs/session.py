@@ -183,7 +183,6 @@ def _commit_contents(
     an index of its own; the project's index then gets the same entries, and HEAD moves only if it is still
     ``head``. No hooks run."""
     import io
-    import secrets
 
     from gitdb import IStream
 
@@ -197,7 +196,7 @@ def _commit_contents(
         executable = (repo.root / path).stat().st_mode & 0o111 if (repo.root / path).exists() else 0
         entries += ["--cacheinfo", f"{'100755' if executable else '100644'},{blob.hexsha.decode()},{path}"]
     update = ["--add", *entries, *(["--force-remove", "--", *removed] if removed else [])]
-    index = Path(repo.repo.git_dir) / f"margin-session-{secrets.token_hex(4)}.index"
+    index = Path(repo.repo.git_dir) / "margin-session.index"  # one name: a lock a killed commit left is seen
     own = {"GIT_INDEX_FILE": str(index)}
     try:
         if head is not None:
