@@ -337,9 +337,8 @@ def test_removing_an_alias_renames_it_in_sets() -> None:
 def test_text_that_yaml_would_change_is_double_quoted() -> None:
     cb = Codebook.parse(SAMPLE)
     for text in (
-        "x\x85y",
+        "x\u2028y",
         " two\n lines \n",
-        "a\rb",
         "tab\t",
         "#not a comment",
         "null",
@@ -348,9 +347,11 @@ def test_text_that_yaml_would_change_is_double_quoted() -> None:
         "\n",
         "a\n\n",
     ):
-        cb.update("presence", label=text, memo=text)
-        assert reparsed(cb).codes["presence"].label == text
-        assert "\r" not in cb.dump()
+        cb.update("presence", memo=text)
+        assert reparsed(cb).codes["presence"].memo == text
+        if "\n" not in text and "\u2028" not in text:  # a label is one line
+            cb.update("presence", label=text)
+            assert reparsed(cb).codes["presence"].label == text
 
 
 def test_removing_a_code_takes_it_out_of_sets_and_its_aliases_go_with_it() -> None:
@@ -630,7 +631,7 @@ def test_slugify_always_gives_a_free_slug(label: str, taken: set[str]) -> None:
     assert is_slug(slug) and slug not in taken
 
 
-# --- property: random edits keep the tree consistent and survive a round trip -------------------------------
+# --- property: random edits keep the tree consistent and survive a round trip (comments: test_codebook_comments)
 def check_consistent(cb: Codebook) -> None:
     order: list[str] = []
 
@@ -652,8 +653,6 @@ def check_consistent(cb: Codebook) -> None:
 
 NAMES = ["attitude-change", "appreciative-language", "them-and-us", "power", "presence", "being-there",
          "being-reachable", "role-models", "new-a", "new-b", "new-c", "careful-language"]  # fmt: skip
-
-COMMENTS = ("# Codebook of a small study.\n", "  # Phase 1 codes\n", "  # Phase 2 codes\n")
 
 operation = st.one_of(
     st.tuples(st.just("add"), st.sampled_from(NAMES), st.none() | st.sampled_from(NAMES), st.integers(0, 3)),
@@ -704,4 +703,3 @@ def test_random_edits_keep_the_tree_consistent_and_round_trip(ops: list[tuple[ob
         check_consistent(cb)
         again = reparsed(cb)
         check_consistent(again)
-        assert all(comment in cb.dump() for comment in COMMENTS)

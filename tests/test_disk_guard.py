@@ -66,7 +66,7 @@ OPERATIONS: dict[str, tuple[tuple[str, ...], Operation]] = {
     ),
     "edit text": (
         (INT07,),
-        lambda p: ops.edit_text(p, "qual1/int-07", 1, "P07: I have become careful at work.", drop_empty=True),
+        lambda p: ops.edit_text(p, "qual1/int-07", 1, "P07: I have become careful at work.", confirmed=True),
     ),
     "document variable": ((INT07,), lambda p: ops.set_document_variable(p, "qual1/int-07", "site", "north")),
     "add code": (("codebook.yaml",), lambda p: ops.add_code(p, "pets", "Pets at home")),

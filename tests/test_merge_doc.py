@@ -62,7 +62,7 @@ def remove(words: str) -> Edit:
 def edit(paragraph: int, old: str, new: str) -> Edit:
     def run(p: Project) -> object:
         text = p.document(DOC).paragraph(paragraph)
-        return ops.edit_text(p, DOC, paragraph, text.replace(old, new), drop_empty=True)
+        return ops.edit_text(p, DOC, paragraph, text.replace(old, new), confirmed=True)
 
     return run
 

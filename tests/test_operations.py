@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from margin.core.coding import Coding
-from margin.core.errors import OperationError
+from margin.core.errors import CodedWordsLost, OperationError
 from margin.core.operations import (
     History,
     add_code,
@@ -126,19 +126,68 @@ def test_edit_text_keeps_codings_on_their_words(project_dir: Path) -> None:
     assert "it was about us" in coded
 
 
-def test_edit_text_refuses_to_delete_a_coding_unless_asked(project_dir: Path) -> None:
+def test_edit_text_asks_before_it_deletes_every_word_of_a_coding(project_dir: Path) -> None:
+    project = Project.load(project_dir)
+    doc = project.document("qual1/int-07")
+    start, end = span_of(project, "qual1/int-07", "more attentive to language")
+    index = doc.paragraph_of(start)
+    before = files(project_dir)
+    with pytest.raises(CodedWordsLost, match="deletes all the words of 1 coding") as asked:
+        edit_text(project, "qual1/int-07", index, "P07: I have become at work.")
+    assert [(c.start, c.end, c.codes) for c in asked.value.deleted] == [(start, end, ("language",))]
+    assert asked.value.replaced == ()
+    with pytest.raises(CodedWordsLost) as asked:  # what is left is only punctuation: the words are gone
+        edit_text(project, "qual1/int-07", index, "P07: I have become {…} at work.")
+    assert len(asked.value.deleted) == 1
+    assert files(project_dir) == before
+    with pytest.raises(OperationError, match="this text is one line"):
+        edit_text(project, "qual1/int-07", index, "two\nlines")
+    edit_text(project, "qual1/int-07", index, "P07: I have become at work.", confirmed=True)
+    assert len(Project.load(project_dir).document("qual1/int-07").codings) == 2
+
+
+def test_edit_text_asks_before_it_replaces_every_word_of_a_coding(project_dir: Path) -> None:
+    project = Project.load(project_dir)
+    doc = project.document("qual1/int-07")
+    start, end = span_of(project, "qual1/int-07", "more attentive to language")
+    index = doc.paragraph_of(start)
+    before = files(project_dir)
+    replacement = "P07: I have become really careful with words at work."
+    with pytest.raises(CodedWordsLost, match="replaces all the words of 1 coding") as asked:
+        edit_text(project, "qual1/int-07", index, replacement)
+    assert "language on 'more attentive to language' → 'really careful with words'" in str(asked.value)
+    (old, new), *rest = asked.value.replaced
+    assert not rest and asked.value.deleted == ()
+    assert (old.start, old.end) == (start, end)
+    assert files(project_dir) == before
+    edit_text(project, "qual1/int-07", index, replacement, confirmed=True)
+
+    def coded() -> list[str]:
+        moved = Project.load(project_dir).document("qual1/int-07")
+        return [moved.text[c.start : c.end] for c in moved.codings if c.codes == ("language",)]
+
+    paragraph_start = doc.paragraph_span(index)[0]
+    assert replacement[new.start - paragraph_start : new.end - paragraph_start] == "really careful with words"
+    assert coded() == ["really careful with words"]  # what the question said it would be
+    edit_text(project, "qual1/int-07", index, "P07: I have become so careful with words at work.")
+    assert coded() == ["so careful with words"]  # words kept: the coding follows the edit, unasked
+
+
+def test_an_edit_elsewhere_keeps_codings_of_punctuation_and_spaces_unasked(project_dir: Path) -> None:
     project = Project.load(project_dir)
     doc = project.document("qual1/int-07")
     start, _ = span_of(project, "qual1/int-07", "more attentive")
     index = doc.paragraph_of(start)
-    before = files(project_dir)
-    with pytest.raises(OperationError, match="deletes all the words of 1 coding"):
-        edit_text(project, "qual1/int-07", index, "P07: I have become at work.")
-    assert files(project_dir) == before
-    with pytest.raises(OperationError, match="one paragraph"):
-        edit_text(project, "qual1/int-07", index, "two\nlines")
-    edit_text(project, "qual1/int-07", index, "P07: I have become at work.", drop_empty=True)
-    assert len(Project.load(project_dir).document("qual1/int-07").codings) == 2
+    ps, pe = doc.paragraph_span(index)
+    apply_codes(project, "qual1/int-07", pe - 1, pe, ["presence"])  # the full stop
+    apply_codes(project, "qual1/int-07", ps + 4, ps + 5, ["presence"])  # the space after 'P07:'
+    edit_text(project, "qual1/int-07", index, doc.paragraph(index).replace("work", "home"))
+    edited = Project.load(project_dir).document("qual1/int-07")
+    assert sorted(edited.text[c.start : c.end] for c in edited.codings if c.codes == ("presence",)) == [
+        " ",
+        ".",
+        "It was clear that it was about us being the one",
+    ]
 
 
 def test_reslug_rewrites_references_and_keeps_an_alias(project_dir: Path) -> None:
@@ -164,6 +213,21 @@ def test_merge_collapses_duplicates_and_keeps_memos(project_dir: Path) -> None:
         c.codes == ("language",) and doc.text[c.start : c.end] == "it was about us" for c in doc.codings
     )
     assert Project.load(project_dir).codebook.resolve("seriousness") == "language"
+
+
+def test_a_code_named_by_its_old_slug_is_that_code(project_dir: Path) -> None:
+    project = Project.load(project_dir)
+    merge_codes(project, "seriousness", "language")  # 'seriousness' is now an alias of language
+    before = files(project_dir)
+    with pytest.raises(OperationError, match="cannot be merged into itself"):
+        merge_codes(project, "seriousness", "language")
+    assert files(project_dir) == before and project.codebook.get("language") is not None
+    with pytest.raises(OperationError, match="used by 3 coding"):
+        delete_code(project, "seriousness")  # the codings of language, not of an old slug nobody uses
+    reslug_code(project, "seriousness", "words")
+    reloaded = Project.load(project_dir)
+    assert reloaded.codebook.resolve("language") == "words"
+    assert all("language" not in c.codes for c in reloaded.document("qual1/int-07").codings)
 
 
 def test_delete_refuses_while_in_use(project_dir: Path) -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from margin.core.errors import FormatError, OperationError
 from margin.core.participants import AttributeDef, Participants, new_participants
+from margin.core.usertext import Kind, text_problem
 from margin.core.yamlio import dump_round_trip
 
 SAMPLE = """\
@@ -178,9 +179,11 @@ def test_date_values_are_written_as_dates() -> None:
 
 def test_text_values_that_yaml_would_change_are_quoted() -> None:
     people = Participants.parse(SAMPLE)
-    for text in ("yes", "123", "#hash", "two\nlines", "x\x85y", "a: b", ""):
+    for text in ("yes", "123", "#hash", "two\nlines", "x\u2028y", "a: b", ""):
         people.set_attribute("p03", "note", text)
         assert reparsed(people).people["p03"]["note"] == text
+    with pytest.raises(OperationError, match="the value of 'note': character 2 is a control character"):
+        people.set_attribute("p03", "note", "x\x85y")
 
 
 def test_redefining_an_attribute_keeps_valid_values() -> None:
@@ -414,6 +417,10 @@ def test_random_assignments_read_back(assignments: list[tuple[str, str, object]]
     people = Participants.parse(SAMPLE)
     expected = {pid: dict(values) for pid, values in people.people.items()}
     for pid, name, value in assignments:
+        if isinstance(value, str) and text_problem(value, Kind.LINES):
+            with pytest.raises(OperationError):
+                people.set_attribute(pid, name, value)
+            continue
         people.set_attribute(pid, name, value)
         if value is None:
             expected[pid].pop(name, None)

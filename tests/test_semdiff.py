@@ -3,17 +3,24 @@ codebook.yaml, participants, and a property: text edits made through the operati
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import random
 from pathlib import Path
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from margin.core import operations as ops
+from margin.core.codebook import Codebook
 from margin.core.document import parse_document
 from margin.core.errors import OperationError
 from margin.core.project import Project
 from margin.vcs.semdiff import Counts, diff_codebook, diff_document, diff_file, diff_participants, word_diff
+from test_codebook import SAMPLE
+from test_codebook import apply as apply_to_codebook
+from test_codebook import operation as codebook_operation
 
 DOC = """\
 I1: How did peer support change your team?
@@ -136,6 +143,43 @@ def test_codebook_operations_per_slug() -> None:
     ]
     broken = diff_codebook(CODEBOOK, "codes: [\n")
     assert broken[0].kind == "codebook-unreadable" and "codebook.yaml" in broken[0].line
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(codebook_operation, min_size=1, max_size=6))
+def test_every_codebook_change_is_a_decision_and_counted(steps: list[tuple[object, ...]]) -> None:
+    cb = Codebook.parse(SAMPLE)
+    for step in steps:
+        with contextlib.suppress(OperationError):
+            apply_to_codebook(cb, step)
+    old, new = Codebook.parse(SAMPLE), Codebook.parse(cb.dump())
+    found = diff_codebook(SAMPLE, cb.dump())
+    named = {slug for d in found for slug in d.codes}
+    renamed = {
+        slug: heir
+        for slug in old.codes
+        if slug not in new.codes
+        for heir, code in new.codes.items()
+        if slug in code.aliases and heir not in old.codes
+    }
+
+    def fields(code: object, rename: dict[str, str]) -> object:
+        if code is None:
+            return None
+        parent = code.parent  # type: ignore[attr-defined]
+        return dataclasses.replace(code, children=(), parent=rename.get(parent, parent))  # type: ignore[type-var]
+
+    for slug in {*old.codes, *new.codes}:
+        before, after = fields(old.codes.get(slug), renamed), fields(new.codes.get(slug), {})
+        if before != after:
+            assert slug in named, (slug, before, after, [d.line for d in found])
+    for slug in {*old.sets, *new.sets}:
+        if old.sets.get(slug) != new.sets.get(slug):
+            assert slug in named, (slug, [d.line for d in found])
+    if [renamed.get(s, s) for s in old.codes] != list(new.codes) or list(old.sets) != list(new.sets):
+        assert found  # a change of order is a decision too
+    assert Counts.of(found).codes_changed == len(found)
 
 
 def test_participants_and_other_files() -> None:

@@ -166,6 +166,59 @@ def test_removed_changed_codings_and_code_operations(repo: Path) -> None:
     )
 
 
+def test_a_write_while_the_commit_is_made_stays_on_disk_for_the_next_session(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import margin.vcs.session as session_module
+
+    c = Coding(repo)
+    c.code("qual2/fg-01", "Nothing", "role-models")
+    path = repo / "documents" / "qual2" / "fg-01.txt"
+    summarised = path.read_text(encoding="utf-8")
+    compose = session_module.compose
+
+    def compose_while_another_coding_is_written(*args: object, **kwargs: object) -> str:
+        message = compose(*args, **kwargs)  # type: ignore[arg-type]
+        Coding(repo).code("qual2/fg-01", "coded", "presence")  # written after the summary was made
+        return message
+
+    monkeypatch.setattr(session_module, "compose", compose_while_another_coding_is_written)
+    done = c.session.commit()
+    monkeypatch.undo()
+    assert done is not None
+    assert git(repo, "show", "HEAD:documents/qual2/fg-01.txt") == summarised  # the tree summarised
+    message = git(repo, "log", "-1", "--format=%B")
+    assert "+ role-models on 'Nothing' (qual2/fg-01 ¶2)" in message.splitlines()
+    assert "presence" not in message and "Margin-Codings-Added: 1" in message
+    assert "{coded}[presence]" in path.read_text(encoding="utf-8")  # the later write is still on disk,
+    assert status(repo) == " M documents/qual2/fg-01.txt\n"  # uncommitted and not staged
+
+    later = Session(repo)
+    recovered = later.begin()
+    assert recovered is not None
+    assert [d.line for d in recovered.decisions] == ["+ presence on 'coded' (qual2/fg-01 ¶2)"]
+    later.commit_recovered(recovered)
+    assert git(repo, "show", "HEAD:documents/qual2/fg-01.txt") == path.read_text(encoding="utf-8")
+    assert status(repo) == ""
+
+
+def test_every_codebook_change_is_a_counted_decision(repo: Path) -> None:
+    c = Coding(repo)
+    c.do(ops.add_code, "spare", "Spare", parent="how")
+    c.do(ops.merge_codes, "spare", "presence")  # a code of this session merged: presence gains an alias
+    c.do(ops.add_set, "theme", "Theme", ["presence", "language"])
+    c.session.commit()
+    first = Coding(repo)
+    first.do(ops.remove_from_set, "theme", "presence")
+    first.do(ops.add_to_set, "theme", "presence")  # the same members, in another order
+    first.session.commit()
+    messages = git(repo, "log", "-2", "--format=%B%x00").split("\0")
+    assert "code edited: presence (aliases +spare)" in messages[1].splitlines()
+    assert "Margin-Codes-Changed: 2" in messages[1]  # the alias and the new set
+    assert "code set edited: theme (codes reordered)" in messages[0].splitlines()
+    assert "Margin-Codes-Changed: 1" in messages[0]
+
+
 def test_undone_changes_are_not_reported_and_an_empty_session_makes_no_commit(repo: Path) -> None:
     c = Coding(repo)
     c.code("qual2/fg-01", "Nothing", "role-models")
@@ -471,7 +524,7 @@ while True:
             change = ops.remove_coding(project, doc_id, c.start, c.end)
         else:
             p = rnd.randrange(doc.paragraph_count)
-            change = ops.edit_text(project, doc_id, p, doc.paragraph(p) + " ok", drop_empty=True)
+            change = ops.edit_text(project, doc_id, p, doc.paragraph(p) + " ok", confirmed=True)
     except OperationError:
         continue
     session.record(change)

@@ -8,7 +8,6 @@ file that cannot be used at all makes ``parse`` raise.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 
 from margin.core.coding import is_slug
 from margin.core.errors import FormatError, OperationError
+from margin.core.yamlcomments import Comments
 from margin.core.yamlio import dump_round_trip, load_round_trip, round_trip
 
 FIELDS = (  # in the order Margin writes them; aliases sit by the label, so a re-slug is one hunk
@@ -53,8 +53,6 @@ MAX_SLUG = 48
 _HEADER = "# The codebook: codes (a tree keyed by slug) and code sets (candidate themes).\n"
 _APOSTROPHE = re.compile(r"(?<=\w)['’ʼ](?=\w)")
 _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "ł": "l"})
-
-Owner = tuple[Any, Any]  # the (container, key) entry whose value is a YAML collection
 
 
 # --- slugs and suggestions -----------------------------------------------------------------------------
@@ -225,24 +223,32 @@ def _window(to_ours: dict[int, int], i1: int, i2: int, n: int, m: int) -> tuple[
 
 
 class RoundTripFile:
-    """A YAML file kept as round-trip data; ``dump()`` changes only the lines that edits changed."""
+    """A YAML file kept as round-trip data; ``dump()`` changes only the lines that edits changed.
+
+    From the first edit on, the file's comment lines are kept apart from the data (margin.core.yamlcomments)
+    and written back where they belong, wherever an edit moves the entries around them.
+    """
 
     def __init__(self, text: str, data: Any, filename: str) -> None:
         self.filename = filename
         self._text = text
         self._data = data
         self._baseline: str | None = None
+        self._comments = Comments()
 
     def dump(self) -> str:
         """The file's text: the bytes as read if nothing changed, else as read plus the edits."""
         if self._baseline is None:
             return self._text
-        return keep_formatting(self._text, self._baseline, dump_round_trip(self._data))
+        return keep_formatting(self._text, self._baseline, self._comments.render(self._data))
 
     def _begin_edit(self) -> None:
         """Call before changing the data (after validating the change)."""
         if self._baseline is None:
-            self._baseline = dump_round_trip(self._data)
+            self._comments = Comments.take(self._data, self._text)
+            self._baseline = self._comments.render(self._data)
+        else:
+            self._comments.settle(self._data)
 
 
 # --- editing round-trip data: entries keep their comments and the blank lines around them --------------
@@ -313,128 +319,34 @@ def is_map(node: Any) -> bool:
     return isinstance(node, dict)
 
 
-def _is_block(node: Any) -> bool:
-    return isinstance(node, (dict, list)) and len(node) > 0 and not _flow(node)
-
-
-def _flow(node: Any) -> bool:
-    return bool(node.fa.flow_style())
-
-
-def _last(node: Any) -> Any:
-    return next(reversed(node)) if is_map(node) else len(node) - 1
-
-
-def _tail_holder(container: Any, key: Any) -> Owner:
-    """The entry whose comment token holds the lines that follow entry ``key`` (its last line's entry)."""
-    value = container[key]
-    while _is_block(value):
-        container, key = value, _last(value)
-        value = container[key]
-    return container, key
-
-
-def _token(container: Any, key: Any, create: bool = False) -> Any:
-    slot = 2 if is_map(container) else 0
+def _token(container: Any, key: Any) -> Any:
+    """The end-of-line comment of an entry, if it has one."""
     entry = container.ca.items.get(key)
-    if entry is None and create:
-        entry = container.ca.items[key] = [None, None, None, None]
-    if entry is None:
-        return None
-    if entry[slot] is None and create:
-        from ruamel.yaml.error import CommentMark
-        from ruamel.yaml.tokens import CommentToken
-
-        entry[slot] = CommentToken("" if _is_block_scalar(container[key]) else "\n", CommentMark(0))
-    return entry[slot]
+    return entry[2 if is_map(container) else 0] if entry is not None else None
 
 
-def _split_token(holder: Owner, value: str) -> tuple[str, str]:
-    """A tail token's own end-of-line part and the lines after it (a block scalar's token has no own part)."""
-    if _is_block_scalar(holder[0][holder[1]]):
-        return "", value
-    own, newline, after = value.partition("\n")
-    return own + newline, after
-
-
-def take_after(container: Any, key: Any) -> str:
-    """Remove and return the blank lines and comment lines after entry ``key`` (its own comment stays)."""
-    holder = _tail_holder(container, key)
-    token = _token(*holder)
-    if token is None or "\n" not in token.value:
-        return ""
-    own, after = _split_token(holder, token.value)
-    if own:
-        token.value = own
-    else:  # a block scalar's token: nothing of its own, and ruamel cannot write an empty comment
-        holder[0].ca.items[holder[1]][2 if is_map(holder[0]) else 0] = None
-    return after
-
-
-def give_after(container: Any, key: Any, after: str) -> None:
-    """Put ``after`` (lines taken with ``take_after``) after entry ``key``."""
-    if not after:
-        return
-    holder = _tail_holder(container, key)
-    token = _token(*holder, create=True)
-    own, mine = _split_token(holder, token.value)
-    if mine and not mine.rsplit("\n", 2)[-2].strip() and after.startswith("\n"):
-        after = after[1:]
-    token.value = own + mine + after
-
-
-def insert_entry(
-    container: Any, index: int, key: Any, value: Any, owner: Owner | None, record: Any = None
-) -> None:
-    """Insert ``key: value`` at ``index``; the lines that followed the previous entry now follow this one."""
-    if is_map(container) and not container and _flow(container):
-        container.fa.set_block_style()
-    before: Owner | None
-    target: Owner | None
-    if index == len(container) and owner is not None:
-        before, target = owner, owner  # what followed the whole collection now follows its new last entry
-    elif index > 0:
-        before, target = (container, _key_at(container, index - 1)), (container, key)
-    else:
-        before = target = None
-    after = take_after(*before) if before is not None else ""
+def insert_entry(container: Any, index: int, key: Any, value: Any, record: Any = None) -> None:
+    """Insert ``key: value`` at ``index``, with ``record`` (the comment record of an entry taken out with
+    ``delete_entry``: the entry keeps its end-of-line comments). An empty mapping becomes a block, an empty
+    list a flow list (``[a, b]``), however they were written."""
+    if not container:
+        (container.fa.set_block_style if is_map(container) else container.fa.set_flow_style)()
     if is_map(container):
         container.insert(index, key, value)
         if record is not None:
             container.ca.items[key] = record
     else:
         container.insert(index, value)
-    if target is not None:
-        give_after(*target, after)
 
 
-def delete_entry(container: Any, key: Any, owner: Owner | None) -> Any:
-    """Remove entry ``key`` and return its comment record; the comment lines and blank lines around it stay
-    where they were (after the entry before it)."""
-    index = _index_of(container, key)
-    last = index == len(container) - 1
-    after = take_after(*owner) if last and owner is not None else take_after(container, key)
+def delete_entry(container: Any, key: Any) -> Any:
+    """Remove entry ``key`` and return its comment record; an emptied collection is written ``{}`` / ``[]``.
+    (The comment lines around the entry are not in the data while it is edited: see RoundTripFile.)"""
     record = container.ca.items.pop(key, None) if is_map(container) else None
-    gap = _take_pre_comment(record) + after
     del container[key]
     if not container:
-        container.fa.set_flow_style()  # written '{}' or '[]', with what follows after it
-    if last and owner is not None:
-        give_after(*owner, gap)
-    elif index > 0:
-        give_after(container, _key_at(container, index - 1), gap)
-    elif gap and is_map(container):
-        _pre_comment(container, _key_at(container, 0), gap)
+        container.fa.set_flow_style()
     return record
-
-
-def _take_pre_comment(record: Any) -> str:
-    """The comment lines before an entry (ruamel keeps them on the entry after a flow collection)."""
-    tokens = record[1] if record else None
-    if not tokens:
-        return ""
-    record[1] = None
-    return "".join((" " * t.column if t.value.startswith("#") else "") + t.value for t in tokens)
 
 
 def rename_key(container: Any, old: str, new: str) -> None:
@@ -447,25 +359,6 @@ def rename_key(container: Any, old: str, new: str) -> None:
         container.ca.items[new] = record
     if positions is not None and old in positions:
         positions[new] = positions.pop(old)
-
-
-def replace_value(container: Any, key: Any, value: Any) -> None:
-    """Replace an entry's value, keeping the lines that follow the entry after it."""
-    after = take_after(container, key)
-    container[key] = value
-    give_after(container, key, after)
-
-
-def _pre_comment(container: Any, key: Any, text: str) -> None:
-    from ruamel.yaml.error import CommentMark
-    from ruamel.yaml.tokens import CommentToken
-
-    entry = container.ca.items.setdefault(key, [None, None, None, None])
-    entry[1] = [CommentToken(text, CommentMark(0)), *(entry[1] or [])]
-
-
-def _key_at(container: Any, index: int) -> Any:
-    return next(itertools.islice(container, index, None)) if is_map(container) else index
 
 
 def _index_of(container: Any, key: Any) -> int:
@@ -924,8 +817,8 @@ class Codebook(RoundTripFile):
         node = new_map(
             (f, scalar(values[f], quoted=f == "color")) for f in FIELDS if values.get(f) is not None
         )
-        container, owner = self._container(parent)
-        insert_entry(container, self._raw_index(container, siblings, index), slug, node, owner)
+        container = self._container(parent)
+        insert_entry(container, self._raw_index(container, siblings, index), slug, node)
         self._reindex()
         return self._codes[slug]
 
@@ -936,7 +829,7 @@ class Codebook(RoundTripFile):
         self._begin_edit()
         node = self._code_map(slug)
         for field, value in values.items():
-            set_field(node, field, value, FIELDS, self._owner(slug), quoted=field == "color")
+            set_field(node, field, value, FIELDS, quoted=field == "color")
         self._reindex()
         return self._codes[slug]
 
@@ -951,7 +844,7 @@ class Codebook(RoundTripFile):
         node, home = self._code_map(slug), self._home[slug]
         rename_key(home, slug, new)
         aliases = [a for a in self._codes[slug].aliases if a != new] + ([slug] if keep_alias else [])
-        self._write_aliases(node, (home, new), aliases)
+        self._write_aliases(node, aliases)
         self._rename_members({slug, *self._codes[slug].aliases}, new)
         self._reindex()
         return self._codes[new]
@@ -972,8 +865,9 @@ class Codebook(RoundTripFile):
             return code
         self._begin_edit()
         value, record = self._detach(code.slug)
-        container, owner = self._container(parent)
-        insert_entry(container, self._raw_index(container, siblings, index), code.slug, value, owner, record)
+        container = self._container(parent)
+        moved = list(record) if record is not None else None  # a copy: the lines before it stay in place
+        insert_entry(container, self._raw_index(container, siblings, index), code.slug, value, moved)
         self._reindex()
         return self._codes[code.slug]
 
@@ -987,15 +881,15 @@ class Codebook(RoundTripFile):
                 f"first, or remove it with its children moved up to {where}"
             )
         self._begin_edit()
-        for child in code.children:
+        for child in code.children:  # with their own records: the lines among them go with them
             value, record = self._detach(child)
             container = self._home[code.slug]
-            insert_entry(container, _index_of(container, code.slug), child, value, None, record)
+            insert_entry(container, _index_of(container, code.slug), child, value, record)
         for set_slug in self._sets:
             members = self._members_node(set_slug)
             for n in reversed(range(len(members))):
                 if self.resolve(str(members[n])) == code.slug:
-                    delete_entry(members, n, (self._set_map(set_slug), "codes"))
+                    delete_entry(members, n)
         self._detach(code.slug)
         self._reindex()
 
@@ -1006,7 +900,7 @@ class Codebook(RoundTripFile):
             return code
         self._check_new_slug(alias)
         self._begin_edit()
-        self._write_aliases(self._code_map(code.slug), self._owner(code.slug), [*code.aliases, alias])
+        self._write_aliases(self._code_map(code.slug), [*code.aliases, alias])
         self._reindex()
         return self._codes[code.slug]
 
@@ -1020,7 +914,7 @@ class Codebook(RoundTripFile):
             )
         self._begin_edit()
         aliases = [a for a in code.aliases if a != alias]
-        self._write_aliases(self._code_map(code.slug), self._owner(code.slug), aliases)
+        self._write_aliases(self._code_map(code.slug), aliases)
         self._rename_members({alias}, code.slug)
         self._reindex()
         return self._codes[code.slug]
@@ -1041,11 +935,9 @@ class Codebook(RoundTripFile):
         sets = self._data.get("sets")
         if not isinstance(sets, dict):
             sets = new_map()
-            insert_entry(self._data, len(self._data), "sets", sets, None)
+            insert_entry(self._data, len(self._data), "sets", sets)
         items = [(f, scalar(values[f])) for f in ("label", "description") if values.get(f) is not None]
-        insert_entry(
-            sets, len(sets), slug, new_map([*items, ("codes", new_list(members))]), (self._data, "sets")
-        )
+        insert_entry(sets, len(sets), slug, new_map([*items, ("codes", new_list(members))]))
         self._reindex()
         return self._sets[slug]
 
@@ -1055,14 +947,14 @@ class Codebook(RoundTripFile):
         values = _checked_set_fields(fields)
         self._begin_edit()
         for field, value in values.items():
-            set_field(self._set_map(slug), field, value, SET_FIELDS, (self._set_homes[slug], slug))
+            set_field(self._set_map(slug), field, value, SET_FIELDS)
         self._reindex()
         return self._sets[slug]
 
     def remove_set(self, slug: str) -> None:
         self._set(slug)
         self._begin_edit()
-        delete_entry(self._set_homes[slug], slug, (self._data, "sets"))
+        delete_entry(self._set_homes[slug], slug)
         self._reindex()
 
     def set_members(self, slug: str, codes: Sequence[str]) -> CodeSet:
@@ -1072,8 +964,8 @@ class Codebook(RoundTripFile):
         self._begin_edit()
         node = self._set_map(slug)
         if not isinstance(node.get("codes"), list):
-            set_field(node, "codes", new_list(), SET_FIELDS, (self._set_homes[slug], slug))
-        edit_list(node["codes"], members, (node, "codes"))
+            set_field(node, "codes", new_list(), SET_FIELDS)
+        edit_list(node["codes"], members)
         self._reindex()
         return self._sets[slug]
 
@@ -1123,28 +1015,28 @@ class Codebook(RoundTripFile):
     def _set_map(self, slug: str) -> Any:
         home = self._set_homes[slug]
         if home[slug] is None:
-            replace_value(home, slug, new_map())
+            home[slug] = new_map()
         return home[slug]
 
     def _code_map(self, slug: str) -> Any:
         """The code's field mapping, made a mapping if the file has only 'slug:'."""
         home = self._home[slug]
         if home[slug] is None:
-            replace_value(home, slug, new_map())
+            home[slug] = new_map()
         return home[slug]
 
-    def _container(self, parent: str | None) -> tuple[Any, Owner]:
+    def _container(self, parent: str | None) -> Any:
         """The mapping that holds the children of ``parent`` (the root codes for None), made if missing."""
         if parent is None:
             if not isinstance(self._data.get("codes"), dict):
-                insert_entry(self._data, 0, "codes", new_map(), None)
-            return self._data["codes"], (self._data, "codes")
+                insert_entry(self._data, 0, "codes", new_map())
+            return self._data["codes"]
         node = self._code_map(parent)
         if node.fa.flow_style():
             node.fa.set_block_style()
         if not isinstance(node.get("children"), dict):
-            set_field(node, "children", new_map(), FIELDS, self._owner(parent))
-        return node["children"], (node, "children")
+            set_field(node, "children", new_map(), FIELDS)
+        return node["children"]
 
     def _raw_index(self, container: Any, siblings: Sequence[str], index: int) -> int:
         """The position in the YAML mapping of the model's ``index`` among valid codes."""
@@ -1154,50 +1046,47 @@ class Codebook(RoundTripFile):
         """Take a code's entry out of its mapping; an emptied 'children' goes too."""
         container = self._home[slug]
         parent = self._codes[slug].parent
-        owner = (self._data, "codes") if parent is None else (self._code_map(parent), "children")
         value = container[slug]
-        record = delete_entry(container, slug, owner)
+        record = delete_entry(container, slug)
         if parent is not None and not container:
-            delete_entry(owner[0], "children", self._owner(parent))
+            delete_entry(self._code_map(parent), "children")
         return value, record
 
-    def _owner(self, slug: str) -> Owner:
-        """The entry of a code in the mapping that holds it."""
-        return self._home[slug], slug
-
-    def _write_aliases(self, node: Any, owner: Owner, aliases: list[str]) -> None:
+    def _write_aliases(self, node: Any, aliases: list[str]) -> None:
         current = node.get("aliases")
         if isinstance(current, list) and aliases:
-            edit_list(current, aliases, (node, "aliases"))
+            edit_list(current, aliases)
         else:
-            set_field(node, "aliases", new_list(aliases) if aliases else None, FIELDS, owner)
+            set_field(node, "aliases", new_list(aliases) if aliases else None, FIELDS)
 
 
-def set_field(
-    node: Any, field: str, value: Any, order: Sequence[str], owner: Owner, quoted: bool = False
-) -> None:
+def set_field(node: Any, field: str, value: Any, order: Sequence[str], quoted: bool = False) -> None:
     """Set (or with None remove) one field of a mapping, in its place by ``order``, keeping comments."""
     if value is None:
         if field in node:
-            delete_entry(node, field, owner)
+            delete_entry(node, field)
     elif field in node:
         node[field] = scalar(value, node[field], quoted)
     else:
-        insert_entry(node, field_index(node, field, order), field, scalar(value, quoted=quoted), owner)
+        insert_entry(node, field_index(node, field, order), field, scalar(value, quoted=quoted))
 
 
-def edit_list(seq: Any, items: list[Any], owner: Owner) -> None:
-    """Make ``seq`` hold ``items``, deleting and inserting only where they differ."""
+def edit_list(seq: Any, items: list[Any]) -> None:
+    """Make ``seq`` hold ``items``, changing only the items that differ (a replaced item keeps its place
+    and the comments around it)."""
     from difflib import SequenceMatcher
 
     current = [str(x) for x in seq]
     for tag, i1, i2, j1, j2 in reversed(SequenceMatcher(None, current, items, autojunk=False).get_opcodes()):
         if tag == "equal":
             continue
-        for n in reversed(range(i1, i2)):
-            delete_entry(seq, n, owner)
-        for offset, item in enumerate(items[j1:j2]):
-            insert_entry(seq, i1 + offset, i1 + offset, item, owner)
+        kept = min(i2 - i1, j2 - j1)
+        for offset in range(kept):
+            seq[i1 + offset] = items[j1 + offset]
+        for n in reversed(range(i1 + kept, i2)):
+            delete_entry(seq, n)
+        for offset in range(kept, j2 - j1):
+            insert_entry(seq, i1 + offset, i1 + offset, items[j1 + offset])
 
 
 def _check_index(index: int | None, size: int) -> int:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from margin.core.coding import Coding
 
 
 class MarginError(Exception):
@@ -69,3 +73,17 @@ class ChangedOnDisk(MarginError):
                 "program's change; run the command again"
             )
         super().__init__(message)
+
+
+class CodedWordsLost(OperationError):
+    """A text edit would take every word of some codings: ``deleted`` (their words are gone; they would be
+    dropped) and ``replaced`` (pairs of the coding and the coding it would become on the words that
+    replace all of its own). The edit goes ahead only when the coder agrees (``edit_text(…, confirmed=True)``).
+    """
+
+    def __init__(
+        self, message: str, deleted: Sequence[Coding], replaced: Sequence[tuple[Coding, Coding]]
+    ) -> None:
+        super().__init__(message)
+        self.deleted = tuple(deleted)
+        self.replaced = tuple(replaced)

@@ -8,14 +8,22 @@ returns a ``Change``: the states before and after of what it touched, from which
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from margin.core.coding import Coding
 from margin.core.document import Document
-from margin.core.errors import OperationError
+from margin.core.errors import CodedWordsLost, OperationError
 from margin.core.project import Project
-from margin.core.textmap import offset_map
+from margin.core.textmap import kept_ranges, offset_map
+from margin.core.usertext import Kind, check_text
+
+_WORD = re.compile(r"\w")
+"""A letter or digit: a coding that keeps none of them has lost its words."""
+_CONTENT = (_WORD, re.compile(r"\S"), re.compile(r".", re.DOTALL))
+"""What a coding must keep not to lose its words: a word, else (it codes punctuation) a character other
+than a space, else (it codes spaces) any character."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +196,8 @@ def apply_codes(
     _check_span(doc, start, end)
     slugs = _resolve_codes(project, codes)
     memo = memo or None
+    if memo is not None:
+        check_text(memo, Kind.LINES, "the memo")
     before = DocState.of(doc)
     i = _find(doc, start, end)
     if i >= 0:
@@ -260,6 +270,8 @@ def change_coding(
     _check_span(doc, s, e)
     slugs = _resolve_codes(project, codes) if codes is not None else old.codes
     new_memo = old.memo if memo is _KEEP else (str(memo) if memo else None)
+    if new_memo is not None:
+        check_text(new_memo, Kind.LINES, "the memo")
     new = Coding(s, e, slugs, new_memo, old.label)
     if new == old:
         raise OperationError("nothing to change")
@@ -290,25 +302,26 @@ def _join_memos(a: str | None, b: str | None) -> str | None:
 
 # --- text ---------------------------------------------------------------------------------------------
 def edit_text(
-    project: Project, doc_id: str, paragraph: int, new_text: str, *, drop_empty: bool = False
+    project: Project, doc_id: str, paragraph: int, new_text: str, *, confirmed: bool = False
 ) -> Change:
-    """Replace paragraph ``paragraph``'s text (e.g. to fix a transcription error); codings keep their words."""
+    """Replace paragraph ``paragraph``'s text (e.g. to fix a transcription error); codings keep their words.
+
+    A coding whose words are all deleted, or all replaced by other words, is not carried along silently:
+    the edit raises CodedWordsLost naming them, and goes ahead only when ``confirmed`` — then the codings
+    whose words were deleted are dropped and those whose words were replaced code the new words.
+    """
     doc = project.document(doc_id)
     if not 0 <= paragraph < doc.paragraph_count:
         raise OperationError(f"{doc_id} has paragraphs 1–{doc.paragraph_count}, not {paragraph + 1}")
-    for bad, why in (
-        ("\n", "a line break would make two paragraphs"),
-        ("\r", "a carriage return"),
-        ("\x00", "a NUL"),
-    ):
-        if bad in new_text:
-            raise OperationError(f"the new text holds {why} — one paragraph is one line of text")
+    _check_paragraph(doc, paragraph, new_text)
     ps, pe = doc.paragraph_span(paragraph)
     old_text = doc.text[ps:pe]
     if old_text == new_text:
         raise OperationError("the text is unchanged")
     mapping = offset_map(old_text, new_text)
+    kept = kept_ranges(old_text, new_text)
     delta = len(new_text) - len(old_text)
+    text = doc.text[:ps] + new_text + doc.text[pe:]
 
     def move(pos: int, is_start: bool) -> int:
         if pos < ps or (pos == ps and not is_start):
@@ -317,30 +330,87 @@ def edit_text(
             return pos + delta
         return ps + mapping(pos - ps, is_start)
 
+    def keeps(c: Coding, content: re.Pattern[str]) -> bool:
+        """Whether the edit keeps some of ``c``'s content (its words: letters or digits)."""
+        if content.search(doc.text, c.start, ps) or content.search(doc.text, pe, c.end):
+            return True  # words outside the paragraph
+        s, e = max(c.start, ps) - ps, min(c.end, pe) - ps
+        return any(content.search(old_text, max(a, s), min(b, e)) for a, b in kept if a < e and s < b)
+
     moved: list[Coding] = []
-    vanished: list[Coding] = []
+    deleted: list[Coding] = []
+    replaced: list[tuple[Coding, Coding]] = []
     for c in doc.codings:
-        s = move(c.start, True)
-        e = move(c.end, False)
-        if s >= e:
-            vanished.append(c)
-        else:
-            moved.append(Coding(s, e, c.codes, c.memo, c.label))
-    if vanished and not drop_empty:
-        lost = "; ".join(f"{', '.join(c.codes)} on '{snippet(doc.text, c.start, c.end)}'" for c in vanished)
-        raise OperationError(
-            f"this edit deletes all the words of {len(vanished)} coding(s): {lost} — keep "
-            "some of their words, or remove those codings first"
-        )
+        new = Coding(move(c.start, True), move(c.end, False), c.codes, c.memo, c.label)
+        if c.end <= ps or c.start >= pe:  # not in this paragraph
+            moved.append(new)
+            continue
+        content = next(p for p in _CONTENT if p.search(doc.text, c.start, c.end))  # its words, else …
+        if new.start < new.end and keeps(c, content):
+            moved.append(new)
+        elif new.start < new.end and content.search(text, new.start, new.end):
+            replaced.append((c, new))
+            moved.append(new)
+        else:  # nothing left of it, or only spaces and punctuation
+            deleted.append(c)
+    if (deleted or replaced) and not confirmed:
+        raise CodedWordsLost(_lost_words(doc, text, deleted, replaced), deleted, replaced)
     before = DocState.of(doc)
-    doc.set_text(doc.text[:ps] + new_text + doc.text[pe:])
+    doc.set_text(text)
     moved.sort(key=Coding.sort_key)
     doc.codings = moved
     summary = f"text edit in {doc.id} ¶{paragraph + 1}: '{snippet(old_text, 0, len(old_text))}' → '{snippet(new_text, 0, len(new_text))}'"
     return _doc_change(project, "text.edit", summary, doc, before)
 
 
+def _lost_words(
+    doc: Document, text: str, deleted: Sequence[Coding], replaced: Sequence[tuple[Coding, Coding]]
+) -> str:
+    parts = []
+    if deleted:
+        these = "; ".join(f"{', '.join(c.codes)} on '{snippet(doc.text, c.start, c.end)}'" for c in deleted)
+        parts.append(f"deletes all the words of {len(deleted)} coding(s): {these}")
+    if replaced:
+        these = "; ".join(
+            f"{', '.join(c.codes)} on '{snippet(doc.text, c.start, c.end)}' → '{snippet(text, n.start, n.end)}'"
+            for c, n in replaced
+        )
+        parts.append(f"replaces all the words of {len(replaced)} coding(s): {these}")
+    return "this edit " + " and ".join(parts) + " — keep some of their words, or remove those codings first"
+
+
+def _check_paragraph(doc: Document, paragraph: int, text: str) -> None:
+    """Refuse a paragraph text that would not read back as that paragraph: characters a line may not hold,
+    a line longer than a file may have, a line that reads as a conflict marker or opens front matter."""
+    from margin.core.conflict_blocks import first_conflict_line
+    from margin.core.textfile import MAX_LINE
+
+    check_text(text, Kind.LINE, "the new text")
+    if len(text) > MAX_LINE:
+        raise OperationError(
+            f"the new text has {len(text):,} characters, more than a paragraph may have ({MAX_LINE:,}) — "
+            "split it into paragraphs in an editor"
+        )
+    if first_conflict_line(text):
+        raise OperationError(
+            "a paragraph that starts with seven '<', '|', '=' or '>' reads as a merge conflict marker — "
+            "write it otherwise (e.g. with a space first)"
+        )
+    if paragraph == 0 and doc.front_matter is None and text == "---":
+        raise OperationError(
+            "a first paragraph '---' would read as the start of the front matter — write it otherwise"
+        )
+
+
 # --- codes in the codebook ----------------------------------------------------------------------------
+def _check_fields(fields: Mapping[str, object], whose: str) -> None:
+    """Check the text of code or set fields: a label is one line, a description, definition, … may hold
+    line breaks. (The codebook itself takes any text a file holds: a merge carries what teammates wrote.)"""
+    for name, value in fields.items():
+        if isinstance(value, str):
+            check_text(value, Kind.LINE if name == "label" else Kind.LINES, f"{whose} {name}")
+
+
 def _codebook_change(
     project: Project,
     action: str,
@@ -405,6 +475,7 @@ def add_code(
     index: int | None = None,
     **fields: object,
 ) -> Change:
+    _check_fields({"label": label, **fields}, "the")
     label = label if label and label.strip() else None  # no label: the code shows its slug
     before = project.codebook.dump()
     project.codebook.add(slug, label or slug, parent=parent, index=index, **fields)
@@ -414,6 +485,7 @@ def add_code(
 
 
 def update_code(project: Project, slug: str, **fields: object) -> Change:
+    _check_fields(fields, "the")
     _check_label(fields.get("label"), "code")
     before = project.codebook.dump()
     old_label = project.codebook.label(slug)
@@ -442,6 +514,7 @@ def _listed(fields: dict[str, object]) -> str:
 
 def reslug_code(project: Project, old: str, new: str) -> Change:
     """Change a code's slug; every reference is rewritten and the old slug stays as an alias."""
+    old = project.codebook.code(old).slug  # named by an alias: the code it names
     if new == old:
         raise OperationError(f"'{old}' is the code's slug already — nothing to change")
     before = project.codebook.dump()
@@ -472,6 +545,7 @@ def merge_codes(project: Project, source: str, target: str) -> Change:
     for s in (source, target):
         if cb.get(s) is None:
             raise OperationError(f"unknown code '{s}'")
+    source, target = cb.code(source).slug, cb.code(target).slug  # an alias names its code
     if source == target:
         raise OperationError("a code cannot be merged into itself")
     if target in cb.descendants(source):
@@ -501,8 +575,11 @@ def split_code(
     cb = project.codebook
     if cb.get(slug) is None:
         raise OperationError(f"unknown code '{slug}'")
+    slug = cb.code(slug).slug  # an alias names its code
     if len(into) < 2:
         raise OperationError("split into at least two new codes")
+    for name in into:
+        _check_fields({"label": name}, "the")
     before = cb.dump()
     made = []
     for name in into:
@@ -546,6 +623,7 @@ def delete_code(project: Project, slug: str, *, force: bool = False) -> Change:
     cb = project.codebook
     if cb.get(slug) is None:
         raise OperationError(f"unknown code '{slug}'")
+    slug = cb.code(slug).slug  # an alias names its code
     codings, documents = code_usage(project, slug)
     if codings and not force:
         raise OperationError(
@@ -568,6 +646,7 @@ def add_set(
     project: Project, slug: str, label: str, codes: Sequence[str] = (), description: str | None = None
 ) -> Change:
     """Create a code set, optionally with its first codes."""
+    _check_fields({"label": label, "description": description}, "the set's")
     _check_label(label, "set")
     before = project.codebook.dump()
     made = project.codebook.add_set(slug, label, codes, description)
@@ -578,6 +657,7 @@ def add_set(
 
 def update_set(project: Project, slug: str, **fields: str | None) -> Change:
     """Change a set's label or description (None removes the description)."""
+    _check_fields(fields, "the set's")
     _check_label(fields.get("label"), "set")
     before = project.codebook.dump()
     project.codebook.update_set(slug, **fields)
@@ -651,16 +731,40 @@ def set_attribute(project: Project, participant: str, name: str, value: object) 
 
 def set_document_variable(project: Project, doc_id: str, name: str, value: object) -> Change:
     """Set a document variable in the front matter (keeps the rest of the front matter as it is)."""
+    from margin.core.codebook import new_map
+    from margin.core.conflict_blocks import first_conflict_line
+    from margin.core.document import load_front_matter
     from margin.core.yamlio import dump_round_trip, load_round_trip
 
+    check_text(name, Kind.LINE, "the variable's name")
+    _check_values(value, f"the value of '{name}'")
     doc = project.document(doc_id)
     before = DocState.of(doc)
-    data = load_round_trip(doc.front_matter or "", doc.id) or {}
+    data = load_round_trip(doc.front_matter or "", doc.id) or new_map()
     if not hasattr(data, "insert"):
         raise OperationError(f"the front matter of {doc_id} is not a mapping")
     if value is None:
         data.pop(name, None)
     else:
         data[name] = value
-    doc.set_front_matter(dump_round_trip(data) if data else "")
+    raw = dump_round_trip(data) if data else ""
+    if first_conflict_line(raw) or "---" in raw.split("\n") or load_front_matter(raw).get(name) != value:
+        raise OperationError(
+            f"the front matter of {doc_id} would not read back with the variable '{name}' = {value!r} "
+            "(it would read as a conflict marker or the end of the front matter) — choose another name or value"
+        )
+    doc.set_front_matter(raw)
     return _doc_change(project, "document.variable", f"variable: {doc_id} {name} = {value}", doc, before)
+
+
+def _check_values(value: object, what: str) -> None:
+    """Check every text in a YAML value (a list or mapping of them too) as one-line text."""
+    if isinstance(value, str):
+        check_text(value, Kind.LINE, what)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_values(key, what)
+            _check_values(item, what)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_values(item, what)

@@ -20,13 +20,13 @@ from margin.core.codebook import (
     new_list,
     new_map,
     position,
-    replace_value,
     scalar,
     set_field,
     slugify,
 )
 from margin.core.coding import is_slug
 from margin.core.errors import FormatError, OperationError
+from margin.core.usertext import Kind, check_text
 
 Value = str | int | float | bool | date
 TYPES = ("category", "text", "number", "date", "boolean")
@@ -281,7 +281,7 @@ class Participants(RoundTripFile):
         stored = self._stored(attribute, value) if value is not None else None
         self._begin_edit()
         node = self._person_map(pid)
-        set_field(node, name, stored, list(self._attributes), (self._data["participants"], pid))
+        set_field(node, name, stored, list(self._attributes))
         self._reindex()
 
     def add_participant(self, pid: str, **attrs: Any) -> None:
@@ -295,7 +295,7 @@ class Participants(RoundTripFile):
         people = self._section("participants")
         flow = bool(people) and _is_flow(people[list(people)[-1]])
         node = new_map(((n, values[n]) for n in self._attributes if n in values), flow=flow)
-        insert_entry(people, len(people), pid, node, (self._data, "participants"))
+        insert_entry(people, len(people), pid, node)
         self._reindex()
 
     def define_attribute(self, name: str, type: str, values: Sequence[str] | None = None) -> AttributeDef:
@@ -312,19 +312,17 @@ class Participants(RoundTripFile):
         attributes = self._section("attributes")
         node = attributes.get(name)
         if is_map(node):
-            set_field(node, "type", type, DEF_FIELDS, (attributes, name))
+            set_field(node, "type", type, DEF_FIELDS)
             if listed is not None and isinstance(node.get("values"), list):
-                edit_list(node["values"], list(new.values), (node, "values"))
+                edit_list(node["values"], list(new.values))
             else:
-                set_field(node, "values", listed, DEF_FIELDS, (attributes, name))
+                set_field(node, "values", listed, DEF_FIELDS)
         else:
             items = [("type", type)] + ([("values", listed)] if listed is not None else [])
             if name in attributes:
-                replace_value(attributes, name, new_map(items, flow=True))
+                attributes[name] = new_map(items, flow=True)
             else:
-                insert_entry(
-                    attributes, len(attributes), name, new_map(items, True), (self._data, "attributes")
-                )
+                insert_entry(attributes, len(attributes), name, new_map(items, True))
         self._reindex()
         return self._attributes[name]
 
@@ -348,6 +346,8 @@ class Participants(RoundTripFile):
         error = attribute.error(value)
         if error is not None:
             raise OperationError(error)
+        if attribute.type == "text":  # a note may run over lines
+            check_text(value, Kind.LINES, f"the value of '{attribute.name}'")
         if attribute.type == "category":
             declared = self._data["attributes"][attribute.name]["values"]
             original = next(v for v in declared if str(v) == str(value))
@@ -366,18 +366,20 @@ class Participants(RoundTripFile):
             not values or not all(isinstance(v, str) for v in values) or len(set(values)) != len(values)
         ):
             raise OperationError("a category needs a list of distinct text values, e.g. ['w', 'm', 'other']")
+        for value in values or ():
+            check_text(value, Kind.LINE, f"the value '{value}' of '{name}'")
         return AttributeDef(name, type_, tuple(values or ()))
 
     def _section(self, section: str) -> Any:
         if not is_map(self._data.get(section)):
             index = min(SECTIONS.index(section), len(self._data))
-            insert_entry(self._data, index, section, new_map(), None)
+            insert_entry(self._data, index, section, new_map())
         return self._data[section]
 
     def _person_map(self, pid: str) -> Any:
         people = self._data["participants"]
         if people[pid] is None:
-            replace_value(people, pid, new_map())
+            people[pid] = new_map()
         return people[pid]
 
 

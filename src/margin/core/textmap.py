@@ -70,6 +70,12 @@ def diff_blocks(old: str, new: str, by_word: bool) -> list[tuple[int, int, int, 
     return blocks
 
 
+def kept_ranges(old: str, new: str) -> list[tuple[int, int]]:
+    """The ranges of ``old`` that ``new`` keeps unchanged, word by word (and the letters of a word whose
+    typo was fixed in place): what the offset mapping carries over as it is."""
+    return [(i1, i2) for i1, i2, _, _, tag in diff_blocks(old, new, True) if tag == "equal"]
+
+
 def _similar(a: str, b: str) -> bool:
     """Whether ``b`` reads as ``a`` with a few letters changed (a typo fixed, not another word)."""
     return difflib.SequenceMatcher(None, a.strip(), b.strip(), False).ratio() >= 0.6

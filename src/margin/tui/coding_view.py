@@ -19,7 +19,7 @@ from margin.core import operations
 from margin.core.coding import Coding
 from margin.core.conflict_blocks import MESSAGE as CONFLICT_MESSAGE
 from margin.core.document import Document
-from margin.core.errors import ChangedOnDisk, MarginError, OperationError
+from margin.core.errors import ChangedOnDisk, CodedWordsLost, MarginError
 from margin.core.operations import Change, snippet
 from margin.tui import selection as words
 from margin.tui.coder import Coder
@@ -470,40 +470,54 @@ class CodingView(TranscriptView):
 
     @work(exclusive=True, group="coding")
     async def _edit_text(self, paragraph: int, column: int) -> None:
+        """Edit a paragraph. An edit that takes every word of a coding asks first; "back to the text" opens
+        the editor again with the text as typed, so the coder can keep some of the coded words."""
         document = self.document
         assert document is not None
         old = document.paragraph(paragraph)
-        new = await self.app.push_screen_wait(EditTextScreen(f"Edit paragraph {paragraph + 1}", old, column))
-        if new is None or new == old:
-            return
-        if (
-            self.document is not document
-            or paragraph >= document.paragraph_count
-            or document.paragraph(paragraph) != old
-        ):
-            self.notify(
-                "The paragraph changed meanwhile (on disk): nothing was saved — edit it again",
-                severity="warning",
+        typed = old
+        while True:
+            new = await self.app.push_screen_wait(
+                EditTextScreen(f"Edit paragraph {paragraph + 1}", typed, column)
             )
-            return
-        try:
-            self.coder.run(operations.edit_text, document.id, paragraph, new, documents=(document.id,))
-        except OperationError as exc:
-            if "deletes all the words" not in str(exc):
+            if new is None or new == old:
+                return
+            if (
+                self.document is not document
+                or paragraph >= document.paragraph_count
+                or document.paragraph(paragraph) != old
+            ):
+                self.notify(
+                    "The paragraph changed meanwhile (on disk): nothing was saved — edit it again",
+                    severity="warning",
+                )
+                return
+            try:
+                self.coder.run(operations.edit_text, document.id, paragraph, new, documents=(document.id,))
+                return
+            except CodedWordsLost as exc:
+                what = []
+                if exc.deleted:
+                    what.append(f"{len(exc.deleted)} coding(s) whose words are all deleted are dropped")
+                if exc.replaced:
+                    what.append(
+                        f"{len(exc.replaced)} coding(s) whose words are all replaced code the new words"
+                    )
+                save = await self.app.push_screen_wait(
+                    Confirm(
+                        "This edit takes coded words",
+                        f"{str(exc)[0].upper()}{str(exc)[1:]}.\n\nSave the text? Then {' and '.join(what)}.",
+                        yes="Save the text",
+                        no="Back to the text",
+                    )
+                )
+                if save:
+                    self._run(operations.edit_text, document.id, paragraph, new, confirmed=True)
+                    return
+                typed, column = new, _first_difference(old, new)
+            except MarginError as exc:
                 self._problem(exc)
                 return
-            drop = await self.app.push_screen_wait(
-                Confirm(
-                    "This edit removes codings",
-                    f"{exc}.\n\nSave the text and drop those codings?",
-                    yes="Drop them",
-                    cancelled="Not saved: the paragraph is as it was",
-                )
-            )
-            if drop:
-                self._run(operations.edit_text, document.id, paragraph, new, drop_empty=True)
-        except MarginError as exc:
-            self._problem(exc)
 
     # --- undo and redo ------------------------------------------------------------------------------
     def undo(self) -> tuple[str, Span] | None:
@@ -532,3 +546,10 @@ class CodingView(TranscriptView):
         doc_id = shown if shown in change.documents else next(iter(change.documents))
         before, after = change.documents[doc_id]
         return doc_id, changed_span(after, before) if undo else changed_span(before, after)
+
+
+def _first_difference(old: str, new: str) -> int:
+    """Where ``new`` first differs from ``old`` (where the cursor goes back to)."""
+    return next(
+        (n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new))
+    )

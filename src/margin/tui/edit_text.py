@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import ClassVar
 
 from textual import events, on
@@ -13,15 +12,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
-
-def text_problem(text: str) -> str | None:
-    """Why ``text`` cannot be a paragraph (one line of text without control characters), or None."""
-    for i, char in enumerate(text):
-        if char in "\n\r\u2028\u2029\x0b\x0c\x85":
-            return f"character {i + 1} breaks the line — a paragraph is one line; split turns in an editor"
-        if char != "\t" and unicodedata.category(char) == "Cc":
-            return f"character {i + 1} is a control character (U+{ord(char):04X}) — remove it"
-    return None
+from margin.core.usertext import Kind, text_problem
 
 
 class OneLineArea(TextArea):
@@ -70,7 +61,7 @@ class EditTextScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         text = self.query_one(OneLineArea).text
-        problem = text_problem(text)
+        problem = text_problem(text, Kind.LINE)
         if problem is not None:
             self.query_one("#edit-text-problem", Static).update(problem)
             return

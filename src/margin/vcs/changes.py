@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -62,12 +62,14 @@ class ProjectRepo:
         self.repo.close()
 
     # --- running git ---------------------------------------------------------------------------------------
-    def run(self, command: str, *args: str, **options: Any) -> str:
-        """``git <command> <args>`` in the repository; a failure becomes a GitError with git's words."""
+    def run(self, command: str, *args: str, env: Mapping[str, str] | None = None, **options: Any) -> str:
+        """``git <command> <args>`` in the repository (``env`` added to the environment); a failure becomes
+        a GitError with git's words."""
         import git
 
         try:
-            return str(getattr(self.repo.git, command.replace("-", "_"))(*args, env=LITERAL, **options))
+            method = getattr(self.repo.git, command.replace("-", "_"))
+            return str(method(*args, env={**LITERAL, **(env or {})}, **options))
         except git.GitCommandError as exc:
             said = str(exc.stderr).strip() or str(exc)
             lock = re.search(r"Unable to create '([^']*\.lock)': File exists", said)

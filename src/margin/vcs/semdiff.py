@@ -92,7 +92,7 @@ class Counts:
                 counts.codings_removed += 1
             elif d.kind == "coding-changed":
                 counts.codings_changed += 1
-            elif d.kind.startswith(("code-", "set-")):
+            elif d.kind.startswith(("code-", "set-")) or d.kind == "codebook-unreadable":
                 counts.codes_changed += 1
             elif d.kind == "text-edited":
                 counts.text_edits += 1
@@ -520,13 +520,16 @@ def diff_codebook(old_text: str | None, new_text: str | None) -> list[Decision]:
         out.append(Decision(kind, CODEBOOK, line, codes=codes, before=before, after=after))
 
     renamed: dict[str, str] = {}  # new slug → old slug
+    inherited: dict[str, set[str]] = {}  # slug → the aliases a merge or a re-slug gave it
     for slug in a:
         if slug in b:
             continue
         heir = next((s for s, code in b.items() if slug in code.aliases), None)
         if heir is None:
             decision("code-deleted", (slug,), f"code deleted: {slug} '{a[slug].label}'", slug, None)
-        elif heir in a:
+            continue
+        inherited.setdefault(heir, set()).update((slug, *a[slug].aliases))
+        if heir in a:
             decision("code-merged", (slug, heir), f"code merged: {slug} into {heir}", slug, heir)
         else:
             renamed[heir] = slug
@@ -553,6 +556,10 @@ def diff_codebook(old_text: str | None, new_text: str | None) -> list[Decision]:
             where = f"under {code.parent}" if code.parent else "to the top level"
             decision("code-moved", (slug,), f"code moved: {slug} {where}", before.parent, code.parent)
         edited = [f for f in CODEBOOK_FIELDS if getattr(before, f) != getattr(code, f)]
+        gained = [x for x in code.aliases if x not in before.aliases and x not in inherited.get(slug, ())]
+        lost = [x for x in before.aliases if x not in code.aliases and x != slug]
+        if gained or lost:
+            edited.append("aliases " + ", ".join([*(f"+{x}" for x in gained), *(f"-{x}" for x in lost)]))
         if edited:
             decision("code-edited", (slug,), f"code edited: {slug} ({', '.join(edited)})", None, None)
     out += _moves_among_siblings(old, new, renamed, {d.codes[0] for d in out if d.kind == "code-moved"})
@@ -596,6 +603,13 @@ def _moves_among_siblings(old: Any, new: Any, renamed: dict[str, str], moved: se
 
 def _set_changes(a: Any, b: Any) -> list[Decision]:
     out = []
+    common = [slug for slug in a if slug in b]
+    order = [slug for slug in b if slug in a]
+    kept = {
+        common[block.a + k]
+        for block in difflib.SequenceMatcher(None, common, order, False).get_matching_blocks()
+        for k in range(block.size)
+    }
     for slug in a:
         if slug not in b:
             out.append(Decision("set-deleted", CODEBOOK, f"code set deleted: {slug}", codes=(slug,)))
@@ -617,6 +631,10 @@ def _set_changes(a: Any, b: Any) -> list[Decision]:
             parts.append("+" + ", +".join(added))
         if dropped:
             parts.append("-" + ", -".join(dropped))
+        if not added and not dropped and old.codes != s.codes:
+            parts.append("codes reordered")
+        if slug not in kept:
+            parts.append(f"moved to position {list(b).index(slug) + 1}")
         if parts:
             out.append(
                 Decision(

@@ -16,7 +16,7 @@ OperationInProgress: the user finishes (or aborts) it with git, and the work is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,7 +158,8 @@ class Session:
         self, paths: Iterable[str], session: str, *, title: str | None = None, recovered: bool = False
     ) -> Commit | None:
         with ProjectRepo(self.root) as repo:
-            states = repo.states(repo.head(), None, paths)
+            head = repo.head()
+            states = repo.states(head, None, paths)
             if not states:
                 return None
             if merging(repo.repo):
@@ -166,12 +167,50 @@ class Session:
             refuse_stopped_operation(repo.repo)
             found = decisions(states)
             message = compose(session, found, title=title, recovered=recovered)
-            changed = [path for path, _, _ in states]
             _check_identity(repo)  # before anything is staged: a refused commit leaves the index as it was
-            repo.run("add", "--", *changed)
-            repo.run("commit", "--no-verify", "--cleanup=whitespace", "-m", message, "--", *changed)
-            sha = repo.head() or ""
+            sha = _commit_contents(repo, head, states, message)
         return Commit(sha, message, tuple(found), tuple(p for p, _, _ in states))
+
+
+def _commit_contents(
+    repo: ProjectRepo,
+    head: str | None,
+    states: Sequence[tuple[str, bytes | None, bytes | None]],
+    message: str,
+) -> str:
+    """Commit exactly the contents in ``states`` (the bytes the message was made from) on top of ``head``:
+    a file written again since it was read stays on disk as work for the next session. The tree is built in
+    an index of its own; the project's index then gets the same entries, and HEAD moves only if it is still
+    ``head``. No hooks run."""
+    import io
+
+    from gitdb import IStream
+
+    entries: list[str] = []
+    removed: list[str] = []
+    for path, _, data in states:
+        if data is None:
+            removed.append(path)
+            continue
+        blob = repo.repo.odb.store(IStream("blob", len(data), io.BytesIO(data)))
+        executable = (repo.root / path).stat().st_mode & 0o111 if (repo.root / path).exists() else 0
+        entries += ["--cacheinfo", f"{'100755' if executable else '100644'},{blob.hexsha.decode()},{path}"]
+    update = ["--add", *entries, *(["--force-remove", "--", *removed] if removed else [])]
+    index = Path(repo.repo.git_dir) / "margin-session.index"  # one name: a lock a killed commit left is seen
+    own = {"GIT_INDEX_FILE": str(index)}
+    try:
+        if head is not None:
+            repo.run("read-tree", head, env=own)
+        repo.run("update-index", *update, env=own)
+        tree = repo.run("write-tree", env=own).strip()
+    finally:
+        index.unlink(missing_ok=True)
+    parents = ["-p", head] if head is not None else []
+    sha = repo.run("commit-tree", tree, *parents, "-m", message.rstrip("\n")).strip()
+    repo.run("update-index", *update)  # the project's index: what is committed is not a change any more
+    subject = message.partition("\n")[0]
+    repo.run("update-ref", "-m", f"commit: {subject}", "HEAD", sha, head or "0" * 40)
+    return sha
 
 
 def identity_problem(root: Path) -> str | None:
