@@ -45,7 +45,7 @@ def cmd_merge_file(args: argparse.Namespace, out: Output) -> int:
 def cmd_resolve(args: argparse.Namespace, out: Output) -> int:
     from margin.core.errors import MarginError
     from margin.core.lock import ProjectLock
-    from margin.core.project import STATE, find_root
+    from margin.core.project import find_root, state_dir
     from margin.vcs import conflicts
 
     root = find_root(Path.cwd())
@@ -61,7 +61,7 @@ def cmd_resolve(args: argparse.Namespace, out: Output) -> int:
     if args.choice is None and conflicts.conflicts_in(root, targets[0])[0].index >= 0:
         return _list(out, conflicts.list_conflicts(root, targets))
     done = []
-    with ProjectLock(root / STATE):
+    with ProjectLock(state_dir(root)):
         for path in targets:
             if args.choice == "edit":
                 result = _edit(root, path, args.paragraph, args.code)

@@ -35,7 +35,7 @@ def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any
     changed (message: its summary, the decisions and the session trailers) and print its summary. The
     project is read under the lock, so that what a writer before this one wrote is what it starts from."""
     from margin.core.lock import ProjectLock
-    from margin.core.project import STATE, Project, find_root
+    from margin.core.project import Project, find_root, state_dir
     from margin.vcs.gitcmd import OperationInProgress
     from margin.vcs.repo import GitError
     from margin.vcs.session import MergeInProgress
@@ -44,7 +44,7 @@ def mutate(out: Output, operation: Callable[..., Any], *args: Any, **kwargs: Any
     session = _session(root, out)
     problem = None
     commit = None
-    with ProjectLock(root / STATE):
+    with ProjectLock(state_dir(root)):
         project = Project.load(root)
         change = operation(project, *args, **kwargs)
         if session is not None:

@@ -69,7 +69,7 @@ def _yaml_scalar(text: str) -> str:
 def cmd_init(args: argparse.Namespace, out: Output) -> int:
     from margin.core.errors import MarginError
     from margin.core.lock import ProjectLock
-    from margin.core.project import STATE
+    from margin.core.project import state_dir
     from margin.vcs import drivers
     from margin.vcs.repo import GitError, first_commit_missing, init_repository
 
@@ -78,7 +78,7 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
     if (root / "margin.yaml").exists() and not first_commit_missing(root):
         raise MarginError(f"{root} is a Margin project already")
     root.mkdir(parents=True, exist_ok=True)
-    with ProjectLock(root / STATE, "margin init"):
+    with ProjectLock(state_dir(root), "margin init"):
         write_new_project(root, args.name or root.name)
         try:
             commit = init_repository(root, "Start the Margin project", prepare=drivers.install)
@@ -174,11 +174,11 @@ def _on_a_terminal() -> bool:
 def _resolve_conflicts_first(path: Path) -> bool:
     """The conflict screen alone, for a project that cannot be loaded; True once no conflict is left."""
     from margin.core.lock import APP, ProjectLock
-    from margin.core.project import STATE, find_root
+    from margin.core.project import find_root, state_dir
     from margin.tui.conflicts_screen import run_conflicts_app
 
     root = find_root(path)
-    with ProjectLock(root / STATE, APP):
+    with ProjectLock(state_dir(root), APP):
         return run_conflicts_app(root)
 
 

@@ -148,13 +148,13 @@ def cmd_clone(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_sync(args: argparse.Namespace, out: Output) -> int:
     from margin.core.lock import ProjectLock
-    from margin.core.project import STATE
+    from margin.core.project import state_dir
     from margin.vcs.sync import MergeConflicts, ProjectProblems, sync
 
     root = _root()
     line = _progress(args)
     try:
-        with ProjectLock(root / STATE, "margin sync"):
+        with ProjectLock(state_dir(root), "margin sync"):
             result = sync(root, args.remote, args.branch, progress=line, timeout=_timeout(args))
     except MergeConflicts as exc:
         line.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,8 +13,9 @@ from margin.core.conflict_blocks import MESSAGE, Side, conflict_error, has_confl
 from margin.core.document import Document, document_problems, parse_document, split_front_matter
 from margin.core.errors import FormatError
 from margin.core.participants import Participants, new_participants
+from margin.core.paths import inside
 from margin.core.project import CODEBOOK, DOCUMENTS, PARTICIPANTS, SETTINGS, Project
-from margin.core.textfile import decode_all
+from margin.core.textfile import decode_all, read_bytes
 from margin.core.yamlio import load_safe
 
 
@@ -53,11 +55,13 @@ def check_root(root: Path) -> list[FormatError]:
     problems: list[FormatError] = []
     settings = _settings(root, problems)
     codebook = (
-        _read_yaml(root, CODEBOOK, Codebook.parse, problems) if (root / CODEBOOK).exists() else new_codebook()
+        _read_yaml(root, CODEBOOK, Codebook.parse, problems)
+        if os.path.lexists(root / CODEBOOK)
+        else new_codebook()
     )
     participants = (
         _read_yaml(root, PARTICIPANTS, Participants.parse, problems)
-        if (root / PARTICIPANTS).exists()
+        if os.path.lexists(root / PARTICIPANTS)
         else new_participants()
     )
     project = Project(root, settings, codebook or new_codebook(), participants or new_participants())
@@ -68,7 +72,11 @@ def check_root(root: Path) -> list[FormatError]:
     people = set(participants.people) if participants is not None else set()
     for doc_id in ids:
         path = f"{DOCUMENTS}/{doc_id}.txt"
-        source, found = decode_all(project.document_path(doc_id).read_bytes(), path)
+        try:
+            source, found = decode_all(read_bytes(project.document_path(doc_id), path), path)
+        except FormatError as exc:  # a link, a device, a file beyond the limits
+            problems.append(exc)
+            continue
         if has_conflicts(source):
             found.extend(conflict_problems(source, doc_id, path))
             problems.extend(found)
@@ -125,10 +133,13 @@ def _read_yaml(
 def _read(root: Path, name: str, problems: list[FormatError]) -> str | None:
     """A project file's text, repaired where it has encoding problems (added to ``problems``); None
     when it is missing or holds a conflict block."""
-    path = root / name
-    if not path.exists():
+    try:
+        text, found = decode_all(read_bytes(inside(root, name), name), name)
+    except FileNotFoundError:
         return None
-    text, found = decode_all(path.read_bytes(), name)
+    except FormatError as exc:  # a link, a device, a file beyond the limits
+        problems.append(exc)
+        return None
     problems.extend(found)
     conflict = conflict_error(text, name)
     if conflict is not None:

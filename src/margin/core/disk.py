@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from margin.core.errors import ChangedOnDisk, MarginError
-from margin.core.textfile import atomic_write
+from margin.core.textfile import atomic_write, open_file, read_limited
 
 Stamp = tuple[int, int, int, int]
 """A file's state on disk: inode, size, modification and change times (ns)."""
@@ -64,12 +64,12 @@ def read_stable(path: Path, display: str = "") -> tuple[bytes, Stamp] | None:
     """The whole file and its state, read while nothing wrote it; None when there is no file."""
     for attempt in range(READ_TRIES):
         try:
-            handle = open(path, "rb")  # noqa: SIM115 (closed below, after the second look)
+            handle = open_file(path, display)  # a regular file of bounded size, not a link
         except FileNotFoundError:
             return None
         with handle:
             before = _stamp(os.fstat(handle.fileno()))
-            data = handle.read()
+            data = read_limited(handle, display or str(path))
             after = _stamp(os.fstat(handle.fileno()))
         if before == after and len(data) == after[1] and stat_stamp(path) == after:
             return data, after

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from margin.core.document import load_document
 from margin.core.errors import MarginError
-from margin.core.project import DOCUMENTS, Project
-from margin.core.textfile import atomic_write
+from margin.core.paths import inside
+from margin.core.project import DOCUMENTS, STATE, Project
+from margin.core.textfile import atomic_write, read_bytes
 
 CACHE_FILE = "index-v1.json"
 
@@ -48,26 +49,24 @@ def build_index(
     A document that cannot be read raises its error — or, when ``problems`` is given, is left out and its
     error appended there (a view can then count the rest and say what is missing).
     """
-    cache_path = project.state_dir / "cache" / CACHE_FILE
-    cached: dict[str, dict[str, object]] = {}
+    cache_path = inside(project.root, f"{STATE}/cache/{CACHE_FILE}")
+    cached: dict[str, object] = {}
     if use_cache:
         try:
-            cached = json.loads(cache_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            cached = json.loads(read_bytes(cache_path))
+        except (OSError, ValueError, RecursionError, MarginError):
             cached = {}
+        cached = cached if isinstance(cached, dict) else {}
     result: dict[str, DocSummary] = {}
     dirty = False
     for doc_id in project.document_ids():
-        data = project.document_path(doc_id).read_bytes()
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        entry = cached.get(doc_id)
-        if entry is not None and entry.get("digest") == digest:
-            try:
-                result[doc_id] = DocSummary(**entry)  # type: ignore[arg-type]
-                continue
-            except TypeError:
-                pass
         try:
+            data = read_bytes(project.document_path(doc_id), f"{DOCUMENTS}/{doc_id}.txt")
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            summary = _cached(cached.get(doc_id), digest)
+            if summary is not None:
+                result[doc_id] = summary
+                continue
             result[doc_id] = _summarise(data, doc_id, digest)
         except MarginError as exc:
             if problems is None:
@@ -76,11 +75,30 @@ def build_index(
             continue
         dirty = True
     if dirty or set(cached) != set(result):
-        _write_cache(cache_path, result)
+        _write_cache(project.root, result)
     return result
 
 
-def _write_cache(path: Path, index: dict[str, DocSummary]) -> None:
+def _cached(entry: object, digest: str) -> DocSummary | None:
+    """The cached summary of a document with this digest, if the cache file has one in the shape Margin
+    writes (the file may hold anything)."""
+    if not isinstance(entry, dict) or entry.get("digest") != digest:
+        return None
+    try:
+        summary = DocSummary(**entry)
+    except TypeError:
+        return None
+    numbers = (summary.codings, summary.words, summary.paragraphs, *summary.code_lists.values())
+    if (
+        isinstance(summary.code_lists, dict)
+        and all(isinstance(k, str) for k in summary.code_lists)
+        and all(type(n) is int for n in numbers)
+    ):
+        return summary
+    return None
+
+
+def _write_cache(root: Path, index: dict[str, DocSummary]) -> None:
     data = {
         k: {
             "digest": v.digest,
@@ -92,8 +110,9 @@ def _write_cache(path: Path, index: dict[str, DocSummary]) -> None:
         for k, v in index.items()
     }
     try:
+        path = inside(root, f"{STATE}/cache/{CACHE_FILE}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        gitignore = path.parent.parent / ".gitignore"
+        gitignore = inside(root, f"{STATE}/.gitignore")
         if not gitignore.exists():
             atomic_write(gitignore, "cache/\nlock\n")
         atomic_write(path, json.dumps(data, separators=(",", ":")))

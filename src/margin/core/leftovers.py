@@ -15,6 +15,8 @@ import os
 import re
 from pathlib import Path
 
+from margin.core.paths import UnsafePath, inside
+
 TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
 """A temporary file of ``atomic_write`` (``tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp")``)."""
 
@@ -30,7 +32,11 @@ def leftovers(root: Path) -> list[Path]:
     found = [root / n for n in _names(root) if _left_by(n, TOP)]
     found += [root / ".margin" / n for n in _names(root / ".margin") if _left_by(n, STATE)]
     for folder in FOLDERS:
-        for dirpath, _, filenames in os.walk(root / folder):  # links to folders are not followed
+        try:
+            base = inside(root, folder, folder=True)
+        except UnsafePath:
+            continue  # a link: nothing of Margin's is there
+        for dirpath, _, filenames in os.walk(base):  # links to folders are not followed
             found += [Path(dirpath) / n for n in filenames if TEMPORARY.fullmatch(n)]
     return sorted(found)
 

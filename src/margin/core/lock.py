@@ -110,9 +110,11 @@ class ProjectLock:
             raise
 
     def _holder(self) -> dict[str, object]:
+        from margin.core.textfile import read_bytes
+
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        except (OSError, ValueError):
+            data = json.loads(read_bytes(self.path) or b"{}")
+        except (OSError, ValueError, RecursionError, MarginError):  # a link or a device is no holder either
             return {}
         return data if isinstance(data, dict) else {}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from margin.core.errors import ChangedOnDisk, MarginError
+from margin.core.paths import inside
 from margin.core.project import MEMOS, Project
 from margin.core.textfile import decode
 
@@ -37,14 +38,14 @@ class Memo:
 
 def read_memo(project: Project, path: str) -> Memo:
     """The memo at ``path`` (project-relative); a missing file is an empty memo."""
-    data = project.files.read(project.root / path, path)
+    data = project.files.read(inside(project.root, path), path)
     return Memo(path, decode(data, path) if data is not None else "")
 
 
 def save_memo(project: Project, path: str, text: str) -> None:
     """Write ``text`` as the memo at ``path`` (atomically; an empty text removes the file). Refused, with
     nothing written, if the file changed on disk since ``read_memo`` read it."""
-    target = project.root / path
+    target = inside(project.root, path)
     try:
         if text.strip():
             project.files.write([(target, text.rstrip("\n") + "\n")])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ from margin.core.conflict_blocks import conflict_error
 from margin.core.disk import Files
 from margin.core.document import Document, load_document, serialise_document
 from margin.core.errors import FormatError, MarginError
+from margin.core.paths import folder_files, inside
 from margin.core.textfile import decode
 from margin.core.yamlio import load_safe
 
@@ -40,6 +40,11 @@ def find_root(start: Path) -> Path:
         f"{start} is not in a Margin project (no {SETTINGS} here or above) — "
         "run `margin init PATH` to make one, or name one with `-C PATH`"
     )
+
+
+def state_dir(root: Path) -> Path:
+    """The project's ``.margin`` folder (it holds the lock and the caches), refused if it is a link."""
+    return inside(root, STATE, folder=True)
 
 
 def _read(files: Files, path: Path, name: str) -> str | None:
@@ -88,10 +93,10 @@ class Project:
 
         root = find_root(Path(path))
         files = Files(root)
-        settings = load_safe(_read(files, root / SETTINGS, SETTINGS) or "", SETTINGS) or {}
+        settings = load_safe(_read(files, inside(root, SETTINGS), SETTINGS) or "", SETTINGS) or {}
         if not isinstance(settings, dict):
             raise FormatError("margin.yaml must be a YAML mapping (name: …)", path=SETTINGS, line=1, column=1)
-        text = _read(files, root / CODEBOOK, CODEBOOK)
+        text = _read(files, inside(root, CODEBOOK), CODEBOOK)
         codebook = Codebook.parse(text, CODEBOOK) if text is not None else new_codebook()
         return cls(root, settings, codebook, files=files)
 
@@ -101,7 +106,7 @@ class Project:
         if self._participants is None:
             from margin.core.participants import Participants, new_participants
 
-            path = self.root / PARTICIPANTS
+            path = inside(self.root, PARTICIPANTS)
             text = _read(self.files, path, PARTICIPANTS)
             try:
                 self._participants = (
@@ -128,30 +133,12 @@ class Project:
         return list(self._ids)
 
     def _scan(self) -> Iterator[str]:
-        base = self.root / DOCUMENTS
-        if not base.is_dir():
-            return
-        root = self.root.resolve()
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for filename in filenames:
-                if not filename.endswith(".txt") or filename.startswith("."):
-                    continue
-                path = Path(dirpath) / filename
-                rel = path.relative_to(base).as_posix()[:-4]
-                if path.is_symlink() and not path.resolve().is_relative_to(root):
-                    raise FormatError(
-                        "this document is a link to a file outside the project — copy the file into the "
-                        "project instead",
-                        path=self.relative(path),
-                    )
-                yield rel
+        return folder_files(self.root, DOCUMENTS, ".txt")
 
     def document_path(self, doc_id: str) -> Path:
-        path = (self.root / DOCUMENTS / f"{doc_id}.txt").resolve()
-        if not path.is_relative_to((self.root / DOCUMENTS).resolve()):
+        if not doc_id or doc_id.startswith("/") or any(p in ("", ".", "..") for p in doc_id.split("/")):
             raise MarginError(f"'{doc_id}' is not a document of this project (it points outside documents/)")
-        return path
+        return inside(self.root, f"{DOCUMENTS}/{doc_id}.txt")
 
     def relative(self, path: Path) -> str:
         try:
@@ -222,9 +209,9 @@ class Project:
         changed on disk since it was read (ChangedOnDisk)."""
         writes: list[tuple[Path, str]] = []
         if codebook:
-            writes.append((self.root / CODEBOOK, self.codebook.dump()))
+            writes.append((inside(self.root, CODEBOOK), self.codebook.dump()))
         if participants:
-            writes.append((self.root / PARTICIPANTS, self.participants.dump()))
+            writes.append((inside(self.root, PARTICIPANTS), self.participants.dump()))
         writes += [(self.document_path(doc.id), self.serialised(doc)) for doc in documents]
         self.files.write(writes)
         for doc in documents:
@@ -243,4 +230,4 @@ class Project:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / STATE
+        return state_dir(self.root)

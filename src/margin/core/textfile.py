@@ -8,10 +8,15 @@ import functools
 import os
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from margin.core.errors import FormatError
+from margin.core.paths import check_entry
 
 MAX_LINE = 1_000_000
+"""The longest paragraph (line) Margin reads, in characters."""
+MAX_FILE = 32_000_000
+"""The largest project file Margin reads, in bytes (docs/format.md, "Limits")."""
 
 
 def _place(text: str, index: int) -> tuple[int, int]:
@@ -104,8 +109,53 @@ def check_line_lengths(text: str, path: str = "", first_line: int = 1) -> None:
         raise found[0]
 
 
+def check_size(size: int, path: str = "") -> None:
+    """Refuse a file larger than MAX_FILE before reading it (a transcript that size is surely several)."""
+    if size > MAX_FILE:
+        raise FormatError(
+            f"this file has {size:,} bytes, more than the {MAX_FILE:,} Margin reads — no project file needs "
+            "to be that large (split a long transcript into several documents)",
+            path=path,
+        )
+
+
+def open_file(path: Path, display: str = "") -> BinaryIO:
+    """The regular file ``path``, open for reading once it is known to be at most MAX_FILE bytes; a link at
+    ``path``, a device or a pipe is refused (UnsafePath) without being read. A missing file raises
+    FileNotFoundError. Read it with ``read_limited``."""
+    shown = display or str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        if path.is_symlink():  # O_NOFOLLOW refused it: say so
+            check_entry(path, shown, os.lstat(path).st_mode, folder=False)
+        raise
+    handle = os.fdopen(fd, "rb")
+    try:
+        info = os.fstat(fd)
+        check_entry(path, shown, info.st_mode, folder=False)
+        check_size(info.st_size, shown)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def read_limited(handle: BinaryIO, display: str = "") -> bytes:
+    """The rest of an open file, refused if it grew beyond MAX_FILE bytes while being read."""
+    data = handle.read(MAX_FILE + 1)
+    check_size(len(data), display)
+    return data
+
+
+def read_bytes(path: Path, display: str = "") -> bytes:
+    """The bytes of the regular file ``path`` (see ``open_file``)."""
+    with open_file(path, display) as handle:
+        return read_limited(handle, display or str(path))
+
+
 def read_text(path: Path, display: str = "") -> str:
-    return decode(path.read_bytes(), display or str(path))
+    return decode(read_bytes(path, display), display or str(path))
 
 
 @functools.cache

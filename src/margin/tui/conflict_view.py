@@ -16,7 +16,8 @@ from margin.core.codebook import Codebook
 from margin.core.errors import MarginError
 from margin.core.markup import parse_body
 from margin.core.operations import snippet
-from margin.core.textfile import decode
+from margin.core.paths import inside
+from margin.core.textfile import decode, read_text
 from margin.tui.transcript import UNKNOWN_COLOR, CodeStyles, code_look, code_style
 
 CHANGED = "bold underline"
@@ -40,7 +41,7 @@ def codebook_for_colours(root: Path) -> CodeStyles:
     from margin.vcs.changes import ProjectRepo
 
     try:
-        return Codebook.parse(decode((root / "codebook.yaml").read_bytes(), "codebook.yaml"))
+        return Codebook.parse(read_text(inside(root, "codebook.yaml"), "codebook.yaml"))
     except (OSError, MarginError):
         pass
     try:

@@ -11,9 +11,11 @@ import contextlib
 import json
 from pathlib import Path
 
+from margin.core.errors import MarginError
 from margin.core.operations import DocState
+from margin.core.paths import inside
 from margin.core.project import STATE
-from margin.core.textfile import atomic_write
+from margin.core.textfile import atomic_write, read_bytes
 
 PLACES = f"{STATE}/cache/places.json"
 
@@ -22,12 +24,12 @@ class Places:
     """The cursor's offset in every document the coder has left, kept across sessions."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root / PLACES
+        self.root = root
         self.offsets: dict[str, int] = {}
         try:
-            saved = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return  # none kept yet, or unreadable: documents open at their start
+            saved = json.loads(read_bytes(inside(root, PLACES), PLACES))
+        except (OSError, ValueError, RecursionError, MarginError):
+            return  # none kept yet, or unreadable (or a link): documents open at their start
         if isinstance(saved, dict):
             self.offsets = {
                 k: v for k, v in saved.items() if isinstance(k, str) and type(v) is int and v >= 0
@@ -43,8 +45,8 @@ class Places:
 
     def save(self) -> None:
         """Keep the places for the next session (a failure only loses them)."""
-        with contextlib.suppress(OSError):
-            atomic_write(self.path, json.dumps(self.offsets, indent=0, sort_keys=True))
+        with contextlib.suppress(OSError, MarginError):
+            atomic_write(inside(self.root, PLACES), json.dumps(self.offsets, indent=0, sort_keys=True))
 
 
 def changed_span(before: DocState, after: DocState) -> tuple[int, int]:

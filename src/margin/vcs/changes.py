@@ -142,8 +142,11 @@ class ProjectRepo:
     def read(self, rev: str | None, path: str) -> bytes | None:
         """The bytes of project file ``path`` at commit ``rev`` (None: on disk); None where it is absent."""
         if rev is None:
+            from margin.core.paths import inside
+            from margin.core.textfile import read_bytes
+
             try:
-                return (self.root / path).read_bytes()
+                return read_bytes(inside(self.root, path), path)
             except (FileNotFoundError, NotADirectoryError):
                 return None
         try:

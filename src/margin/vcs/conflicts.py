@@ -19,7 +19,8 @@ from margin.core.codebook import FIELDS
 from margin.core.conflict_blocks import Block, Conflicted, has_conflicts, parse_conflicts, render_block
 from margin.core.disk import Files
 from margin.core.errors import FormatError, MarginError
-from margin.core.textfile import decode
+from margin.core.paths import folder_files, inside
+from margin.core.textfile import decode, read_bytes
 
 Choice = Literal["ours", "theirs", "both", "base"]
 CHOICES: tuple[Choice, ...] = ("ours", "theirs", "both", "base")
@@ -79,15 +80,15 @@ def conflicted_paths(root: Path) -> list[str]:
     """The files git lists as unmerged; outside a merge, project files that still hold conflict blocks."""
     found = set(unmerged(root))
     if not found:
-        candidates = [root / name for name in ("codebook.yaml", "participants.yaml", "margin.yaml")]
-        candidates += sorted((root / "documents").rglob("*.txt")) if (root / "documents").is_dir() else []
+        candidates = ["codebook.yaml", "participants.yaml", "margin.yaml"]
+        candidates += [f"documents/{doc}.txt" for doc in folder_files(root, "documents", ".txt")]
         for path in candidates:
             try:
-                data = path.read_bytes()
+                data = read_bytes(inside(root, path), path)
             except OSError:
                 continue
             if (b"<<<<<<<" in data or b">>>>>>>" in data) and has_conflicts(data.decode("utf-8", "replace")):
-                found.add(path.relative_to(root).as_posix())
+                found.add(path)
     return sorted(found, key=lambda p: (not p.startswith("codebook"), p))
 
 
@@ -252,7 +253,7 @@ def resolve(
         _validate(path, result)
     elif lines is not None:
         _validate_edit(path, conflicted)
-    files.write([(root / path, result)])
+    files.write([(inside(root, path), result)])
     staged = remaining == 0 and _stage(root, path)
     how = "edited" if lines is not None else str(choice)
     _note(root, [f"{path} {c.where}: {how}" for c in chosen])
@@ -347,10 +348,7 @@ def _git(root: Path, *args: str) -> tuple[int, str]:
 
 
 def _read(root: Path, path: str, files: Files | None = None) -> str | None:
-    target = (root / path).resolve()
-    if not target.is_relative_to(root.resolve()):
-        raise MarginError(f"'{path}' is outside the project")
-    data = (files or Files(root)).read(root / path, path)
+    data = (files or Files(root)).read(inside(root, path), path)
     return decode(data, path) if data is not None else None
 
 

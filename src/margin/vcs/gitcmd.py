@@ -100,36 +100,35 @@ def refuse_stopped_operation(repo: Any) -> None:
 
 def read_blobs(root: Path, names: list[str]) -> list[str | None]:
     """The contents of ``rev:path`` names in one git process, decoded as Margin reads files (None for one
-    that is missing, not a file, or not text Margin can read)."""
+    that is missing, not a file, larger than Margin reads, or not text Margin can read)."""
     import subprocess
 
     from margin.core.errors import FormatError
-    from margin.core.textfile import decode
+    from margin.core.textfile import MAX_FILE, decode
 
-    done = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=root,
-        input="".join(f"{n}\n" for n in names).encode("utf-8"),
-        capture_output=True,
-        check=False,
-    )
-    data, pos = done.stdout, 0
-    texts: list[str | None] = []
-    for name in names:
+    def cat(option: str, wanted: list[str]) -> bytes:
+        request = "".join(f"{n}\n" for n in wanted).encode("utf-8")
+        return subprocess.run(
+            ["git", "cat-file", option], cwd=root, input=request, capture_output=True, check=False
+        ).stdout
+
+    sizes = cat("--batch-check=%(objectsize)", names).split(b"\n")
+    small = [n for n, size in zip(names, sizes, strict=False) if size.isdigit() and int(size) <= MAX_FILE]
+    data, pos = cat("--batch", small), 0
+    found: dict[str, str | None] = {}
+    for name in small:
         end = data.find(b"\n", pos)
         if end < 0:
-            texts.append(None)
-            continue
+            break
         header = data[pos:end].split()
         if len(header) != 3:  # "NAME missing", "NAME ambiguous"
-            texts.append(None)
             pos = end + 1
             continue
         size = int(header[2])
         content = data[end + 1 : end + 1 + size]
         pos = end + 1 + size + 1
         try:
-            texts.append(decode(content, name.partition(":")[2]) if header[1] == b"blob" else None)
+            found[name] = decode(content, name.partition(":")[2]) if header[1] == b"blob" else None
         except FormatError:
-            texts.append(None)
-    return texts
+            found[name] = None
+    return [found.get(name) for name in names]

@@ -19,6 +19,9 @@ from typing import Any
 from margin.core.coding import Coding
 from margin.core.errors import FormatError, MarginError
 from margin.core.operations import snippet
+from margin.core.paths import inside
+from margin.core.project import STATE
+from margin.core.textfile import read_bytes
 from margin.vcs.changes import ProjectRepo, decisions
 from margin.vcs.message import SessionInfo, read_trailers
 from margin.vcs.semdiff import Decision, TextChange, match_codings
@@ -246,14 +249,14 @@ class _Blame:
         self.unreadable: set[str | None] = set()
         self.aliases: dict[str | None, Mapping[str, str]] = {}
         name = hashlib.sha1(path.encode()).hexdigest() + ".json"
-        self.cache_file = repo.root / ".margin" / "cache" / "blame" / name
+        self.cache_file = inside(repo.root, f"{STATE}/cache/blame/{name}")
         self.cache: dict[str, Origins] = self._read_cache()
         self.dirty = False
 
     def _read_cache(self) -> dict[str, Origins]:
         try:
-            data = json.loads(self.cache_file.read_text("utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_bytes(self.cache_file))
+        except (OSError, ValueError, RecursionError, MarginError):
             return {}
         if (
             not isinstance(data, dict)

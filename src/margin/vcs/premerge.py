@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from margin.core.paths import inside
 from margin.vcs.code_aliases import when_needed
 from margin.vcs.gitcmd import read_blobs, run
 
@@ -53,7 +54,7 @@ def prepare(repo: Any, root: Path, ours: str, theirs: str) -> Path | None:
         merged[path] = text
     folder = Path(tempfile.mkdtemp(prefix="margin-merge-"))
     for path, text in merged.items():
-        target = folder / path
+        target = inside(folder, path)  # a crafted tree may name '../x'
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode("utf-8"))
     return folder

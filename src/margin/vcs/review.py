@@ -141,8 +141,11 @@ def locate(root: Path, item: Reviewed) -> Place | None:
     d = item.decision
     if d.document is None:
         return None
+    from margin.core.paths import inside
+    from margin.core.textfile import read_bytes
+
     try:
-        data = (Path(root) / d.path).read_bytes()
+        data = read_bytes(inside(Path(root), d.path), d.path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     then = item.state
