@@ -554,10 +554,11 @@ def test_sets_that_are_not_a_mapping() -> None:
 
 
 def test_anchors_are_refused() -> None:
-    assert problems("codes:\n  a: &base\n    label: A\n  b: *base\n") == [
-        (2, 3, "code 'a' uses a YAML anchor (&) or alias (*) — write its fields out in full"),
-        (4, 3, "code 'b' uses a YAML anchor (&) or alias (*) — write its fields out in full"),
-    ]
+    with pytest.raises(
+        FormatError, match="an anchor \\('&base'\\): Margin does not allow YAML anchors"
+    ) as info:
+        Codebook.parse("codes:\n  a: &base\n    label: A\n  b: *base\n", "codebook.yaml")
+    assert (info.value.line, info.value.column) == (2, 6)
 
 
 def test_problems_are_reported_in_file_order() -> None:

@@ -374,11 +374,6 @@ def field_index(mapping: Any, field: str, order: Sequence[str]) -> int:
     return len(mapping)
 
 
-def has_anchor(node: Any) -> bool:
-    anchor = getattr(node, "anchor", None)
-    return getattr(anchor, "value", None) is not None
-
-
 # --- the model -----------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Code:
@@ -502,12 +497,6 @@ class _Reader:
                 container,
                 key,
                 True,
-            )
-        elif has_anchor(value):
-            add(
-                f"code '{key}' uses a YAML anchor (&) or alias (*) — write its fields out in full",
-                container,
-                key,
             )
         else:
             return True

@@ -16,6 +16,9 @@ from margin.core.textfile import check_line_lengths, decode, long_lines
 TIMESTAMP_RE = re.compile(r"\[(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d{1,3})?)\] ")
 SPEAKER_RE = re.compile(r"([A-Z0-9][\w.'’()-]*(?: [\w.'’()-]+){0,3}): ")
 _FENCE = "---\n"
+MAX_FRONT_MATTER = 20_000
+"""The longest front matter Margin reads, in characters (docs/format.md, "Limits"); a document's front
+matter is read for every segment and quote of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +182,14 @@ def parse_document(source: str, doc_id: str, path: str = "") -> Document:
     if conflict is not None:  # a merge left this document with a conflict block to resolve first
         raise conflict
     raw, body, first = split_front_matter(source, path)
+    if raw is not None and len(raw) > MAX_FRONT_MATTER:
+        raise FormatError(
+            f"the front matter has {len(raw):,} characters, more than the {MAX_FRONT_MATTER:,} Margin reads — "
+            "keep the document's variables short (long text belongs in the transcript or a memo)",
+            path=path,
+            line=2,
+            column=1,
+        )
     final_newline = body.endswith("\n")
     if final_newline:
         body = body[:-1]
