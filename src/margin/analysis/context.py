@@ -7,12 +7,17 @@ from dataclasses import dataclass
 
 from margin.core.document import Document
 
+REACH = 500
+"""At most this many characters of the paragraph before and after a span are its context (then '…'): a
+segment or search hit carries a line of context, not its whole paragraph, however long that is."""
+
 
 @dataclass(frozen=True, slots=True)
 class Context:
     """The paragraph holding a span's start, cut into the text before, inside and after the span.
 
-    A span that runs on into later paragraphs is marked up to the end of its first paragraph.
+    A span that runs on into later paragraphs is marked up to the end of its first paragraph. The text
+    before and after is at most REACH characters, cut at a space where there is one ('…' marks the cut).
     """
 
     before: str
@@ -30,7 +35,15 @@ class Context:
         first = starts[index]
         last = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
         stop = min(end, last)
-        return cls(text[first:start], text[start:stop], text[stop:last])
+        before = text[max(first, start - REACH) : start]
+        if start - first > REACH:
+            cut = before.find(" ")
+            before = "…" + (before[cut + 1 :] if 0 <= cut < REACH // 2 else before[1:])
+        after = text[stop : min(last, stop + REACH)]
+        if last - stop > REACH:
+            cut = after.rfind(" ")
+            after = (after[:cut] if cut > REACH // 2 else after[:-1]) + "…"
+        return cls(before, text[start:stop], after)
 
     @property
     def text(self) -> str:

@@ -3,6 +3,7 @@ paragraph the codings that begin there (so nothing depends on colour alone)."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
@@ -18,25 +19,29 @@ def _readable_on(colour: str) -> str:
 
 
 def render_document(doc: Any, codebook: Any, out: Output, *, offsets: bool = False) -> Iterator[str]:
+    """The lines of ``doc`` for the terminal, in time linear in the document and its codings."""
+    from margin.core.operations import snippet
+
     title = doc.meta.get("title") if isinstance(doc.meta, dict) else None
     yield out.paint(f"{doc.id}" + (f" — {title}" if title else ""), bold=True)
     codings = doc.codings
     width = len(str(doc.paragraph_count))
-    first = 0  # index of the first coding that may still touch the paragraph
+    following = 0  # the first coding not yet seen: codings are in canonical order, by start
+    touching: list[Any] = []  # the codings that touch the paragraph, in canonical order
     for index in range(doc.paragraph_count):
         start, end = doc.paragraph_span(index)
-        while first < len(codings) and codings[first].end <= start and codings[first].start < start:
-            first += 1
-        touching = [c for c in codings[first:] if c.start < max(end, start + 1) and c.end > start]
+        touching = [c for c in touching if c.end > start]
+        while following < len(codings) and codings[following].start < max(end, start + 1):
+            if codings[following].end > start:
+                touching.append(codings[following])
+            following += 1
         turn = doc.turn(index)
         yield f"{out.paint(str(index + 1).rjust(width), dim=True)}  {_paint_paragraph(doc, start, end, turn, touching, codebook, out)}"
         for c in (c for c in touching if start <= c.start <= end):
-            text = " ".join(doc.text[c.start : c.end].split())
-            text = text if len(text) <= 70 else text[:69] + "…"
             codes = ", ".join(out.paint(s, fg=_colour(codebook, s), bold=True) for s in c.codes)
             where = f" {c.start}-{c.end}" if offsets else ""
             memo = f"  ✎ {c.memo}" if c.memo else ""
-            yield f"{' ' * width}   ▸ {codes}{where}: “{text}”{memo}"
+            yield f"{' ' * width}   ▸ {codes}{where}: “{snippet(doc.text, c.start, c.end, 70)}”{memo}"
 
 
 def _colour(codebook: Any, slug: str) -> str | None:
@@ -49,22 +54,26 @@ def _colour(codebook: Any, slug: str) -> str | None:
 def _paint_paragraph(
     doc: Any, start: int, end: int, turn: Any, touching: list[Any], codebook: Any, out: Output
 ) -> str:
+    """The paragraph, each stretch in the colour of the innermost coding over it (the one begun last)."""
     text = doc.text
     pieces: list[str] = []
-    cuts = sorted(
-        {start, end, start + turn.text_start}
-        | {max(start, min(end, c.start)) for c in touching}
-        | {max(start, min(end, c.end)) for c in touching}
-    )
+    clipped = [(max(start, min(end, c.start)), max(start, min(end, c.end))) for c in touching]
+    cuts = sorted({start, end, start + turn.text_start} | {a for a, _ in clipped} | {b for _, b in clipped})
+    by_start = sorted(range(len(touching)), key=lambda i: clipped[i][0])
+    waiting = 0
+    covering: list[tuple[int, int]] = []  # (-index, clipped end) of the codings begun: a heap
     for a, b in pairwise(cuts):
-        if a >= b:
-            continue
+        while waiting < len(by_start) and clipped[by_start[waiting]][0] <= a:
+            i = by_start[waiting]
+            heapq.heappush(covering, (-i, clipped[i][1]))
+            waiting += 1
+        while covering and covering[0][1] <= a:
+            heapq.heappop(covering)  # ended: the innermost coding still open is on top
         chunk = text[a:b]
-        covering = [c for c in touching if c.start <= a and b <= c.end]
         if a < start + turn.text_start:
             pieces.append(out.paint(chunk, dim=turn.timestamp is not None and a < start + 11, bold=True))
         elif covering:
-            colour = _colour(codebook, covering[-1].codes[0])
+            colour = _colour(codebook, touching[-covering[0][0]].codes[0])
             pieces.append(out.paint(chunk, fg=_readable_on(colour) if colour else None, bg=colour))
         else:
             pieces.append(chunk)

@@ -22,6 +22,14 @@ _SLUG_AT = re.compile(_SLUG)
 _MEMO_ESCAPE = re.compile(r"\\(.)")
 _MEMO_UNESCAPE = {"\\": "\\", "]": "]", "n": "\n"}
 _MEMO_ESCAPES = str.maketrans({"\\": "\\\\", "]": "\\]", "\n": "\\n"})
+MAX_OVERLAP = 100
+"""At most this many codings may cover the same character (docs/format.md, "Limits"): beyond it every
+reader of the document (a segment's words, the spans drawn over a paragraph) would grow with the square
+of the codings."""
+TOO_MANY_CODINGS = (
+    f"more than {MAX_OVERLAP} codings cover these words — Margin reads at most {MAX_OVERLAP} on the same "
+    "words; merge codings of the same words into one (a coding can carry several codes)"
+)
 
 
 class _Open:
@@ -123,6 +131,8 @@ def parse_body(body: str, first_line: int = 1) -> tuple[str, list[Coding]]:
                         opens.append(_Open(pos, None, lineno, j + 1))
                         k = j + 1
                         after_plain_open = k
+                    if len(plain_stack) + len(open_labels) > MAX_OVERLAP:
+                        raise _error(TOO_MANY_CODINGS, lineno, j + 1)
                     done.append(None)
                     last_open_pos = pos
                 else:  # "}"
@@ -280,6 +290,21 @@ def _follow_labels(
                 pending[opened] = (first_line + n, m.start() + 1)
             elif closed is not None:
                 pending.pop(closed, None)
+
+
+def overlap(codings: Iterable[Coding], start: int, end: int) -> int:
+    """The most codings that cover one character of ``[start, end)``."""
+    events = sorted(
+        (p, step)
+        for c in codings
+        if c.start < end and start < c.end
+        for p, step in ((max(c.start, start), 1), (min(c.end, end), -1))
+    )
+    deepest = depth = 0
+    for _, step in events:  # at one place, ends (-1) sort before starts
+        depth += step
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _diagnose_code_list(line: str, q: int, lineno: int, close_at: int) -> FormatError:

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from margin.core.coding import Coding
 from margin.core.document import Document
 from margin.core.errors import CodedWordsLost, OperationError
-from margin.core.project import Project
+from margin.core.markup import MAX_OVERLAP, TOO_MANY_CODINGS, overlap
+from margin.core.project import DOCUMENTS, Project
+from margin.core.textfile import read_bytes
 from margin.core.textmap import kept_ranges, offset_map
 from margin.core.usertext import Kind, check_text
 
@@ -131,8 +133,11 @@ class History:
 
 # --- helpers ------------------------------------------------------------------------------------------
 def snippet(text: str, start: int, end: int, width: int = 40) -> str:
-    words = " ".join(text[start:end].split())
-    return words if len(words) <= width else words[: width - 1] + "…"
+    """The words of ``text[start:end]`` on one line, cut to ``width`` characters with '…'. Only the first
+    few times ``width`` characters are read, so a long span costs no more than a short one."""
+    stop = min(end, start + 4 * width)
+    words = " ".join(text[start:stop].split())
+    return words if len(words) <= width and stop == end else words[: width - 1] + "…"
 
 
 def where(doc: Document, start: int) -> str:
@@ -208,6 +213,8 @@ def apply_codes(
             raise OperationError(f"those words already carry {', '.join(slugs)}")
         doc.codings[i] = Coding(start, end, merged, new_memo, old.label)
     else:
+        if overlap(doc.codings, start, end) >= MAX_OVERLAP:
+            raise OperationError(TOO_MANY_CODINGS)
         _insert(doc, Coding(start, end, slugs, memo))
     summary = f"+ {', '.join(slugs)} on '{snippet(doc.text, start, end)}' ({where(doc, start)})"
     return _doc_change(project, "coding.apply", summary, doc, before)
@@ -275,6 +282,8 @@ def change_coding(
     new = Coding(s, e, slugs, new_memo, old.label)
     if new == old:
         raise OperationError("nothing to change")
+    if overlap((c for k, c in enumerate(doc.codings) if k != i), s, e) >= MAX_OVERLAP:
+        raise OperationError(TOO_MANY_CODINGS)
     del doc.codings[i]
     j = _find(doc, s, e)
     if j >= 0:  # the new span is already coded: one segment, the union of codes
@@ -430,7 +439,7 @@ def _rewrite(
     needles = [s.encode() for s in slugs]
     for doc_id in project.document_ids():
         if doc_id not in project.loaded_documents():
-            raw = project.document_path(doc_id).read_bytes()
+            raw = read_bytes(project.document_path(doc_id), f"{DOCUMENTS}/{doc_id}.txt")
             if not any(n in raw for n in needles):
                 continue
         doc = project.document(doc_id)
@@ -606,9 +615,8 @@ def code_usage(project: Project, slug: str) -> tuple[int, int]:
     codings = documents = 0
     needle = slug.encode()
     for doc_id in project.document_ids():
-        if (
-            doc_id not in project.loaded_documents()
-            and needle not in project.document_path(doc_id).read_bytes()
+        if doc_id not in project.loaded_documents() and needle not in read_bytes(
+            project.document_path(doc_id), f"{DOCUMENTS}/{doc_id}.txt"
         ):
             continue
         n = sum(1 for c in project.document(doc_id).codings if slug in c.codes)

@@ -10,6 +10,7 @@ import bisect
 import difflib
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 # A word or a punctuation mark with the spaces before it. Spaces as tokens of their own would match
 # anywhere and pull the diff apart (deleting one word and inserting another later would read as both words
@@ -38,17 +39,35 @@ def common_ends(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
     return head, tail
 
 
+EXACT_LIMIT = 10_000_000
+"""Old × new items up to which a changed stretch is matched exactly; difflib's matcher takes time in the
+square of the lengths, so a longer stretch is matched with its heuristic for popular items (those are
+matched only next to others), which is fast on any input and on real text nearly as good."""
+
+
+def matcher(a: Sequence[Any], b: Sequence[Any]) -> difflib.SequenceMatcher[Any]:
+    """A difflib matcher of ``a`` and ``b`` that takes time about linear in their lengths when long."""
+    return difflib.SequenceMatcher(None, a, b, len(a) * len(b) > EXACT_LIMIT)
+
+
+def opcodes(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[str, int, int, int, int]]:
+    """difflib opcodes of ``a`` → ``b``, with the common start and end kept out of the matcher (fast for
+    the usual small edit of a long sequence)."""
+    head, tail = common_ends(a, b)
+    ops = [("equal", 0, head, 0, head)] if head else []
+    middle = matcher(a[head : len(a) - tail], b[head : len(b) - tail])
+    ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in middle.get_opcodes()]
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return ops
+
+
 def diff_blocks(old: str, new: str, by_word: bool) -> list[tuple[int, int, int, int, str]]:
     """(old start, old end, new start, new end, tag) for every block of ``old``, in order."""
     a: Sequence[str] = TOKEN.findall(old) if by_word else old
     b: Sequence[str] = TOKEN.findall(new) if by_word else new
     a_pos, b_pos = positions(a), positions(b)
-    head, tail = common_ends(a, b)
-    middle = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], False)
-    ops = [("equal", 0, head, 0, head)] if head else []
-    ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in middle.get_opcodes()]
-    if tail:
-        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    ops = opcodes(a, b)
     blocks: list[tuple[int, int, int, int, str]] = []
     for tag, i1, i2, j1, j2 in ops:
         if i1 == i2:
@@ -78,7 +97,7 @@ def kept_ranges(old: str, new: str) -> list[tuple[int, int]]:
 
 def _similar(a: str, b: str) -> bool:
     """Whether ``b`` reads as ``a`` with a few letters changed (a typo fixed, not another word)."""
-    return difflib.SequenceMatcher(None, a.strip(), b.strip(), False).ratio() >= 0.6
+    return matcher(a.strip(), b.strip()).ratio() >= 0.6
 
 
 def _replaced(

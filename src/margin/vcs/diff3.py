@@ -8,13 +8,12 @@ sides changed differently is a conflict.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from margin.core.conflict_blocks import Block, render_block
-from margin.core.textmap import common_ends
+from margin.core.textmap import opcodes
 
 Take = Literal["a", "b", "conflict"]
 
@@ -34,17 +33,10 @@ def pairs(base: Sequence[str], side: Sequence[str]) -> list[int | None]:
         if edited <= max(8, len(base) // 20):
             return list(range(len(base)))
     out: list[int | None] = [None] * len(base)
-    head, tail = common_ends(base, side)
-    for i in range(head):
-        out[i] = i
-    for k in range(1, tail + 1):
-        out[len(base) - k] = len(side) - k
-    a, b = base[head : len(base) - tail], side[head : len(side) - tail]
-    if a and b:
-        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, False).get_opcodes():
-            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
-                for k in range(i2 - i1):
-                    out[head + i1 + k] = head + j1 + k
+    for tag, i1, i2, j1, j2 in opcodes(base, side):
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            for k in range(i2 - i1):
+                out[i1 + k] = j1 + k
     return out
 
 

@@ -10,7 +10,6 @@ and added.
 from __future__ import annotations
 
 import bisect
-import difflib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any, Protocol
 from margin.core.coding import Coding
 from margin.core.errors import FormatError
 from margin.core.operations import snippet
-from margin.core.textmap import TOKEN, common_ends, offset_map, positions
+from margin.core.textmap import TOKEN, matcher, offset_map, opcodes, positions
 
 DOCUMENTS = "documents/"
 CODEBOOK = "codebook.yaml"
@@ -100,16 +99,6 @@ class Counts:
 
 
 # --- text: word diffs and the offset mapping ---------------------------------------------------------------
-def _opcodes(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[str, int, int, int, int]]:
-    """difflib opcodes of ``a`` → ``b``, with the common start and end kept out of the matcher (fast for
-    the usual small edit of a long sequence)."""
-    head, tail = common_ends(a, b)
-    ops = [("equal", 0, head, 0, head)] if head else []
-    matcher = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], False)
-    ops += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in matcher.get_opcodes()]
-    if tail:
-        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
-    return ops
 
 
 def _shorten(text: str, width: int = 60) -> str:
@@ -137,7 +126,7 @@ def word_diff(old: str, new: str, context: int = 4) -> str:
     """``old`` → ``new`` as a word diff, ``… I had [-psycosis-]{+psychosis+} twice …``, with ``context``
     words kept around each change; line breaks show as ¶."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
-    ops = _opcodes(a, b)
+    ops = opcodes(a, b)
     out = []
     for n, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
@@ -180,7 +169,7 @@ def _kept_words(old: str, new: str) -> list[tuple[int, int]]:
     """Ranges of ``new`` that are whole words (and spaces) of ``old`` unchanged."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
     at = positions(b)
-    return [(at[j1], at[j2]) for tag, _, _, j1, j2 in _opcodes(a, b) if tag == "equal" and j1 < j2]
+    return [(at[j1], at[j2]) for tag, _, _, j1, j2 in opcodes(a, b) if tag == "equal" and j1 < j2]
 
 
 ALIGN_LIMIT = 400
@@ -188,8 +177,8 @@ ALIGN_LIMIT = 400
 
 
 def _similar(a: str, b: str) -> float:
-    matcher = difflib.SequenceMatcher(None, a, b, False)
-    return matcher.ratio() if matcher.quick_ratio() >= 0.5 else 0.0
+    found = matcher(a, b)
+    return found.ratio() if found.quick_ratio() >= 0.5 else 0.0
 
 
 def _align(
@@ -243,7 +232,7 @@ class TextChange:
         if old == new:
             self.ops.append(("equal", 0, len(self.old_lines), 0, len(self.new_lines)))
         else:
-            for tag, i1, i2, j1, j2 in _opcodes(self.old_lines, self.new_lines):
+            for tag, i1, i2, j1, j2 in opcodes(self.old_lines, self.new_lines):
                 if tag == "replace" and i2 - i1 != j2 - j1:
                     self.ops += _align(self.old_lines, self.new_lines, i1, i2, j1, j2)
                 elif tag == "replace":  # paragraphs edited in place: one by one
@@ -582,11 +571,7 @@ def _moves_among_siblings(old: Any, new: Any, renamed: dict[str, str], moved: se
         x, y = [s for s in before if s in common], [s for s in siblings if s in common]
         if x == y:
             continue
-        kept = {
-            x[block.a + k]
-            for block in difflib.SequenceMatcher(None, x, y, False).get_matching_blocks()
-            for k in range(block.size)
-        }
+        kept = {x[block.a + k] for block in matcher(x, y).get_matching_blocks() for k in range(block.size)}
         for slug in y:
             if slug not in kept:
                 where = f"under {parent}" if parent else "at the top level"
@@ -607,7 +592,7 @@ def _set_changes(a: Any, b: Any) -> list[Decision]:
     order = [slug for slug in b if slug in a]
     kept = {
         common[block.a + k]
-        for block in difflib.SequenceMatcher(None, common, order, False).get_matching_blocks()
+        for block in matcher(common, order).get_matching_blocks()
         for k in range(block.size)
     }
     for slug in a:
