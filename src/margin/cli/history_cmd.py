@@ -172,17 +172,19 @@ def cmd_blame(args: argparse.Namespace, out: Output) -> int:
 def textconv(data: bytes, name: str) -> bytes:
     """A document as git diff should show it: the text, and under each paragraph the codings that begin
     there. Paragraphs carry no numbers, so an inserted paragraph changes one line of the rendering, not
-    every line after it. Anything that is not a readable document is passed through unchanged."""
+    every line after it. Anything that is not a readable document is passed through as it is. Control
+    characters are replaced, as everywhere Margin shows text (git prints this to a terminal)."""
+    from margin.core.controls import for_terminal
     from margin.core.document import load_document
     from margin.core.errors import MarginError
     from margin.core.operations import snippet
 
-    if not name.endswith(".txt"):
-        return data
     try:
+        if not name.endswith(".txt"):
+            raise MarginError("not a document")
         doc = load_document(data, name, name)
     except MarginError:
-        return data
+        return for_terminal(data.decode("utf-8", "replace")).encode("utf-8")
     lines = []
     if doc.front_matter is not None:
         lines += ["---", doc.front_matter.rstrip("\n"), "---"] if doc.front_matter else ["---", "---"]
@@ -196,15 +198,15 @@ def textconv(data: bytes, name: str) -> bytes:
             memo = f"  ✎ {c.memo}" if c.memo else ""
             lines.append(f"    ▸ {', '.join(c.codes)}: “{snippet(doc.text, c.start, c.end, 70)}”{memo}")
             k += 1
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return for_terminal("\n".join(lines) + "\n").encode("utf-8")
 
 
 def cmd_textconv(args: argparse.Namespace, out: Output) -> int:
     from margin.core.errors import MarginError
+    from margin.core.textfile import read_bytes
 
     try:
-        with open(args.file, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(Path(args.file), args.file)
     except OSError as exc:
         raise MarginError(f"cannot read {args.file}: {exc.strerror}") from None
     sys.stdout.buffer.write(textconv(data, args.file))

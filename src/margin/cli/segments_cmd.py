@@ -64,7 +64,9 @@ def cmd_segments(args: argparse.Namespace, out: Output) -> int:
     elif fmt == "csv":
         _write_csv(project, result)
     elif fmt == "md":
-        sys.stdout.write(_markdown(project, result, args.subcodes))
+        from margin.core.controls import for_terminal
+
+        sys.stdout.write(for_terminal(_markdown(project, result, args.subcodes)))
     else:
         for line in _text(project, result, out, args.subcodes):
             out.line(line)
@@ -142,27 +144,28 @@ def _markdown(project: Any, result: Any, subcodes: bool) -> str:
 
 
 def _write_csv(project: Any, result: Any) -> None:
+    """The segments as CSV: exact, except on a terminal, which gets control characters replaced."""
     import csv
 
     from margin.analysis.citation import plain_value
+    from margin.core.controls import for_terminal
 
+    terminal = sys.stdout.isatty()
     attributes = list(project.participants.attributes)
     variables = list(dict.fromkeys(k for s in result.segments for k in s.variables))
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(
-        [
-            "document", "group", "paragraph", "start", "end", "speaker", "participant", "codes", "memo",
-            "citation", "text", "context",
-            *(f"participant.{a}" for a in attributes),
-            *(f"document.{v}" for v in variables),
-        ]
-    )  # fmt: skip
+    header = [
+        "document", "group", "paragraph", "start", "end", "speaker", "participant", "codes", "memo",
+        "citation", "text", "context",
+        *(f"participant.{a}" for a in attributes),
+        *(f"document.{v}" for v in variables),
+    ]  # fmt: skip
+    writer.writerow([for_terminal(v) for v in header] if terminal else header)
     for s in result.segments:
-        writer.writerow(
-            [
-                s.document, s.group, s.paragraph, s.start, s.end, s.speaker or "", s.participant or "",
-                ";".join(s.codes), s.memo or "", s.citation, s.text, s.context.marked(),
-                *(plain_value(s.attributes.get(a)) or "" for a in attributes),
-                *(plain_value(s.variables.get(v)) or "" for v in variables),
-            ]
-        )  # fmt: skip
+        row = [
+            s.document, s.group, s.paragraph, s.start, s.end, s.speaker or "", s.participant or "",
+            ";".join(s.codes), s.memo or "", s.citation, s.text, s.context.marked(),
+            *(plain_value(s.attributes.get(a)) or "" for a in attributes),
+            *(plain_value(s.variables.get(v)) or "" for v in variables),
+        ]  # fmt: skip
+        writer.writerow([for_terminal(str(v)) for v in row] if terminal else row)

@@ -35,6 +35,7 @@ from margin.tui.session_ui import SessionKeeper
 from margin.tui.settings import apply_settings, save_theme
 from margin.tui.status import StatusBar
 from margin.tui.sync_ui import Syncer
+from margin.tui.terminal import replace_control_characters
 from margin.tui.transcript import TranscriptView, code_look
 from margin.vcs.info import branch_name, coder_name
 
@@ -88,6 +89,7 @@ class MarginApp(App[None]):
     ]
 
     def __init__(self, project: Project) -> None:
+        replace_control_characters()
         super().__init__()
         self.lock = ProjectLock(project.state_dir, APP)
         """The project's write lock, held from here until the app exits: another app, and any command that

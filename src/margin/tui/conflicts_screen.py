@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from margin.core.errors import MarginError
 from margin.tui.conflict_view import codebook_for_colours, common_indent, paragraphs, yaml_lines
 from margin.tui.footer import KeyFooter
+from margin.tui.terminal import replace_control_characters
 from margin.tui.transcript import CodeStyles
 from margin.vcs import conflicts as merge_conflicts
 from margin.vcs.conflicts import Choice, Conflict
@@ -183,6 +184,7 @@ class ConflictsApp(App[bool]):
     TITLE = "Margin — conflicts"
 
     def __init__(self, root: Path) -> None:
+        replace_control_characters()
         super().__init__()
         self.root = root
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len, get_character_cell_size
 
 from margin.core.coding import Coding
+from margin.core.controls import control_table
 from margin.core.document import Document
 
 MAX_STRIPES = 8
@@ -29,7 +30,7 @@ Piece = tuple[int, int, Coding]
 
 _WORD = re.compile(r"\s*\S+\s*")
 _NON_SPACE = re.compile(r"[^ ]")
-_CONTROLS = {c: "\ufffd" for c in (*range(32), 127, *range(0x80, 0xA0))}
+_CONTROLS = control_table()
 _CONTROLS.update({9: " ", 0x2028: "↵", 0x2029: "¶"})
 _DISPLAY = str.maketrans(_CONTROLS)
 
