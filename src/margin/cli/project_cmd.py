@@ -42,6 +42,7 @@ def write_new_project(root: Path, name: str) -> None:
     from margin.core.codebook import new_codebook
     from margin.core.lock import GITIGNORE
     from margin.core.participants import new_participants
+    from margin.core.paths import inside
     from margin.core.textfile import atomic_write
 
     files = {
@@ -51,13 +52,13 @@ def write_new_project(root: Path, name: str) -> None:
         ".margin/.gitignore": GITIGNORE,
     }
     for path, text in files.items():
-        if not (root / path).exists():
-            atomic_write(root / path, text)
+        target = inside(root, path)
+        if not target.exists():
+            atomic_write(target, text)
     for folder in ("documents", "memos"):
-        (root / folder).mkdir(exist_ok=True)
-        keep = root / folder / ".gitkeep"
+        inside(root, folder, folder=True).mkdir(exist_ok=True)
         if not any((root / folder).iterdir()):
-            keep.touch()
+            inside(root, f"{folder}/.gitkeep").touch()
 
 
 def _yaml_scalar(text: str) -> str:
@@ -185,10 +186,11 @@ def _resolve_conflicts_first(path: Path) -> bool:
 def repair_drivers(root: Path) -> None:
     """Register Margin's merge drivers again where they are missing or altered, and say so: without them
     git would merge transcripts as plain text without a word."""
+    from margin.core.controls import for_terminal
     from margin.vcs import drivers
 
     for problem in drivers.repair(root):
-        print(f"margin: warning: {problem} (repaired)", file=sys.stderr)
+        print(f"margin: warning: {for_terminal(problem)} (repaired)", file=sys.stderr)
 
 
 def cmd_open(args: argparse.Namespace, out: Output) -> int:
@@ -221,6 +223,8 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
     problems = check_root(root)
     for issue in drivers.check(root):
         out.warn(f"git: {issue} — `margin open` repairs it")
+    for issue in drivers.conflicting_attributes(root):
+        out.warn(f"git: {issue}")
     if args.json:
         out.data({"ok": not problems, "problems": [p.as_dict() for p in problems]})
         return 1 if problems else 0

@@ -27,10 +27,17 @@ GITCONFIG = ".margin/gitconfig"
 ATTRIBUTES_FILE = ".gitattributes"
 BEGIN = "# >>> Margin: transcripts and the codebook are merged and diffed by Margin (see .margin/gitconfig)"
 END = "# <<< Margin"
-ROUTES = (
+ROUTES: tuple[tuple[str, dict[str, str]], ...] = (
     ("documents/**/*.txt", {"merge": "margin-doc", "diff": "margin"}),
     ("/codebook.yaml", {"merge": "margin-codebook"}),
+    ("/participants.yaml", {}),
+    ("/margin.yaml", {}),
 )
+"""Margin's files and the drivers git must run for them."""
+EXACT = ("text", "working-tree-encoding", "filter", "ident")
+"""Attributes unset for every one of Margin's files, so that git checks them out and commits them byte for
+byte: no line-ending conversion (a committed ``eol=crlf`` or a user's ``core.autocrlf`` would make every
+transcript unreadable), no re-encoding, no filter, no keyword expansion."""
 SAMPLE_DOCUMENT = "documents/group/document.txt"
 
 
@@ -69,8 +76,31 @@ def gitconfig_text() -> str:
 def attributes_block() -> list[str]:
     lines = [BEGIN]
     for pattern, attrs in ROUTES:
-        lines.append(" ".join([pattern, *(f"{k}={v}" for k, v in attrs.items())]))
+        lines.append(" ".join([pattern, *(f"{k}={v}" for k, v in attrs.items()), *(f"-{a}" for a in EXACT)]))
     return [*lines, END]
+
+
+def _expected(root: Path) -> dict[str, dict[str, str]]:
+    """Each of Margin's files here (and a sample document) with the attributes git must give it."""
+    exact = dict.fromkeys(EXACT, "unset")
+    routes = {pattern.lstrip("/"): {**attrs, **exact} for pattern, attrs in ROUTES}
+    document = routes.pop(ROUTES[0][0])
+    return {SAMPLE_DOCUMENT: document, **routes, **dict.fromkeys(_document_paths(root), document)}
+
+
+def _attributes(root: Path, paths: list[str], names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """What git's attributes say of ``names`` for each of ``paths`` (``unspecified`` where nothing does)."""
+    status, out = _run(root, "check-attr", "-z", *names, "--", *paths)
+    fields = out.split("\0")
+    found: dict[str, dict[str, str]] = {}
+    for i in range(0, len(fields) - 2, 3) if status == 0 else ():
+        path, attr, value = fields[i : i + 3]
+        found.setdefault(path, {})[attr] = value
+    return found
+
+
+def _listed(paths: list[str]) -> str:
+    return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
 
 
 # --- git ------------------------------------------------------------------------------------------------
@@ -172,23 +202,43 @@ def _check_attributes(root: Path) -> list[str]:
             ".git/info/attributes does not route transcripts and the codebook to Margin's drivers "
             "(a clone made with plain git?)"
         )
-    expected = {SAMPLE_DOCUMENT: ROUTES[0][1], "codebook.yaml": ROUTES[1][1]}
-    expected.update((path, ROUTES[0][1]) for path in _document_paths(root))
-    status, out = _run(root, "check-attr", "-z", "merge", "diff", "--", *expected)
-    fields = out.split("\0")
+    expected = _expected(root)
     wrong: dict[str, list[str]] = {}
-    for i in range(0, len(fields) - 2, 3) if status == 0 else ():
-        path, attr, value = fields[i : i + 3]
-        want = expected.get(path, {}).get(attr, "unspecified")
-        if value != want and not (attr == "diff" and path == "codebook.yaml"):
-            wrong.setdefault(f"{attr}={value}", []).append(path)
+    for path, found in _attributes(root, list(expected), ("merge", "diff", *EXACT)).items():
+        for attr, value in found.items():
+            want = expected.get(path, {}).get(attr, "unspecified")
+            if value != want and not (attr in ("merge", "diff") and want == "unspecified"):
+                wrong.setdefault(f"{attr}={value}", []).append(path)
     for setting, paths in wrong.items():
-        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        routed = setting.startswith(("merge=", "diff="))
+        what = "instead of Margin's driver" if routed else "where Margin needs its files kept byte for byte"
         problems.append(
-            f"git's attributes give {shown} '{setting}' instead of Margin's driver — a .gitattributes file "
-            "re-routes them"
+            f"git's attributes give {_listed(paths)} '{setting}' {what} — a .gitattributes file changes them"
         )
     return problems
+
+
+def conflicting_attributes(root: Path) -> list[str]:
+    """Attributes in committed .gitattributes files that would change Margin's files for anyone who uses
+    git without Margin, although Margin's own attributes (.git/info/attributes) override them here.
+
+    Not repaired: the lines are the team's. Today that is ``eol``, which Margin's ``-text`` makes
+    harmless here, but which a plain git clone (or a clone made before Margin's attributes) follows.
+    """
+    if not _is_repository(root):
+        return []
+    settings: dict[str, list[str]] = {}
+    for path, found in _attributes(root, list(_expected(root)), ("eol",)).items():
+        value = found.get("eol", "unspecified")
+        if value not in ("unspecified", "lf"):
+            settings.setdefault(value, []).append(path)
+    return [
+        f"a .gitattributes line gives {_listed(paths)} 'eol={value}': a clone made with git alone checks them "
+        "out with other line endings than LF, and Margin refuses such files — remove that setting for "
+        "Margin's files (`git check-attr -a -- PATH` shows what applies to a file). Margin's own attributes "
+        "keep the files as committed here; `git checkout -- PATH` brings back one checked out before them"
+        for value, paths in settings.items()
+    ]
 
 
 def _document_paths(root: Path) -> list[str]:
@@ -210,17 +260,21 @@ def _has_block(path: Path) -> bool:
 
 
 def _check_committed(root: Path) -> list[str]:
+    from margin.core.errors import FormatError
+    from margin.core.paths import inside
+
+    try:
+        attributes, gitconfig = inside(root, ATTRIBUTES_FILE), inside(root, GITCONFIG)
+    except FormatError as exc:  # a link: Margin neither reads nor writes it (install refuses)
+        return [str(exc)]
     problems: list[str] = []
-    if not _has_block(root / ATTRIBUTES_FILE):
+    if not _has_block(attributes):
         problems.append(
             f"{ATTRIBUTES_FILE} does not end with Margin's lines (they are missing, changed, or followed by "
             "lines that can re-route transcripts) — teammates who use plain git would not get Margin's merge; "
             "Margin puts them back at the end"
         )
-    try:
-        written = (root / GITCONFIG).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        written = None
+    written = _read(gitconfig)
     if written is None:
         problems.append(f"{GITCONFIG} is missing; Margin writes it again")
     elif written != gitconfig_text():
@@ -247,17 +301,25 @@ def install(root: Path) -> None:
     Writes Margin's lines into .gitattributes (keeping any others) and .git/info/attributes, writes
     .margin/gitconfig, sets the drivers in .git/config, and removes includes of files inside the project.
     """
+    from margin.core.paths import inside
     from margin.core.textfile import atomic_write
 
-    _write_block(root / ATTRIBUTES_FILE)
-    if _read(root / GITCONFIG) != gitconfig_text():
-        atomic_write(root / GITCONFIG, gitconfig_text())
-    info = Path(_run(root, "rev-parse", "--git-path", "info/attributes")[1].strip())
-    _write_block(info if info.is_absolute() else root / info)
+    attributes, gitconfig = inside(root, ATTRIBUTES_FILE), inside(root, GITCONFIG)
+    _write_block(attributes)
+    if _read(gitconfig) != gitconfig_text():
+        atomic_write(gitconfig, gitconfig_text())
+    protect(root)
     for key, value in _includes(root):
         _run(root, "config", "--local", "--fixed-value", "--unset-all", key, value)
     for key, value in _commands(local_prefix()).items():
         _run(root, "config", "--local", "--replace-all", key, value)
+
+
+def protect(root: Path) -> None:
+    """Write Margin's attributes into .git/info/attributes, which no push can change and which wins over
+    every .gitattributes: before a clone's checkout, so that git writes Margin's files byte for byte."""
+    info = Path(_run(root, "rev-parse", "--git-path", "info/attributes")[1].strip())
+    _write_block(info if info.is_absolute() else root / info)
 
 
 def repair(root: Path) -> list[str]:
@@ -273,9 +335,12 @@ def repair(root: Path) -> list[str]:
 
 
 def _read(path: Path) -> str | None:
+    from margin.core.errors import MarginError
+    from margin.core.textfile import read_bytes
+
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_bytes(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError, MarginError):
         return None
 
 
@@ -331,10 +396,9 @@ def run_merge_driver(kind: str, base: str, ours: str, theirs: str, name: str) ->
 
 
 def _read_version(path: str, name: str) -> str:
-    from margin.core.textfile import decode
+    from margin.core.textfile import decode, read_bytes
 
-    with open(path, "rb") as handle:
-        return decode(handle.read(), name)
+    return decode(read_bytes(Path(path), name), name)
 
 
 def _text_merge(base: str, ours: str, theirs: str, name: str, why: BaseException) -> int:

@@ -530,10 +530,12 @@ def clone_directory(url: str) -> str:
 
 
 def _check_out_a_branch(root: Path) -> None:
-    """A shared repository made with a plain `git init --bare` names a default branch that nobody pushed
-    (git then checks nothing out): check out its main branch (or its only one) instead."""
+    """Check out the clone (made without a checkout, so that Margin's attributes came first): its HEAD, or,
+    where a shared repository made with a plain `git init --bare` names a default branch that nobody
+    pushed, its main branch (or its only one)."""
     with opened(root) as repo:
         if _has_commit(repo, "HEAD"):
+            check(repo, "reset", "--quiet", "--hard", "HEAD", what="cannot check out the project")
             return
         out = check(repo, "for-each-ref", "--format=%(refname:strip=3)", "refs/remotes/origin/", what="git")
         branches = [b for b in out.split() if b != "HEAD"]
@@ -558,7 +560,7 @@ def clone(
         raise GitError(f"{target} exists and is not empty — name a new directory: `margin clone URL DIR`")
     _say(progress, f"cloning {url}")
     status, output = run_network(
-        ["clone", "--progress", "--no-recurse-submodules", "--", url, str(target)],
+        ["clone", "--progress", "--no-checkout", "--no-recurse-submodules", "--", url, str(target)],
         target.parent if target.parent.is_dir() else Path.cwd(),
         remote=url,
         url=url,
@@ -568,6 +570,9 @@ def clone(
     if status != 0:
         raise RemoteError(f"cannot clone {url}: {git_said(output)}")
     result = CloneResult(target)
+    from margin.vcs import drivers
+
+    drivers.protect(target)  # before the checkout: a committed 'eol=crlf' must not touch Margin's files
     _check_out_a_branch(target)
     if not (target / "margin.yaml").is_file():
         raise GitError(
@@ -577,6 +582,7 @@ def clone(
     problems = ensure_drivers(target)
     if problems:
         result.notes.append("registered Margin's merge drivers (git does not clone them)")
+    result.notes.extend(drivers.conflicting_attributes(target))
     from margin.core.check import check_project
     from margin.core.errors import FormatError
     from margin.core.project import Project
