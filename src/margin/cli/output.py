@@ -41,7 +41,7 @@ class Output:
 
     def shown(self, text: str) -> str:
         """``text`` as it may go to a terminal: control characters replaced, but for the colour sequences
-        that ``paint`` wrote."""
+        that ``paint`` wrote (the same sequence in a file's text passes too: it only sets a colour)."""
         if not self._painted:
             return for_terminal(text)
         painted = self._painted
@@ -77,7 +77,6 @@ class Output:
         """``text`` with ANSI colours when writing to a colour terminal."""
         if not self.colour:
             return text
-        text = for_terminal(text)
         codes = []
         if bold:
             codes.append("1")

@@ -5,7 +5,7 @@ Anyone who can push can commit a symbolic link (``codebook.yaml -> ../outside/se
 or write outside the project. So every path Margin builds below a project's root goes through ``inside``,
 which looks at each component with ``os.lstat``: each must be a folder, the last a regular file (or a
 folder where one is asked for), and none a link, a device or a pipe. No link is allowed, not even one that
-stays inside the project (docs/format.md, "Files Margin reads").
+stays inside the project (docs/format.md, "No links").
 """
 
 from __future__ import annotations
