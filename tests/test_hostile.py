@@ -26,6 +26,7 @@ import pytest
 
 from conftest import CODEBOOK, INT07, PARTICIPANTS
 from margin.cli import main
+from margin.core.lock import ProjectLock
 from margin.vcs import drivers
 from test_drivers import DOC, git
 
@@ -323,7 +324,8 @@ def test_an_alias_bomb_is_refused_before_anything_walks_it(
     temp.mkdir()
     run = margin(rosa, "sync", env={"TMPDIR": str(temp)})
     assert run.code == (0 if where == "front matter" else 1), run.text  # the merge reads no front matter
-    assert not (rosa / ".margin" / "lock").exists()
+    with ProjectLock(rosa / ".margin"):  # not left held
+        pass
     assert list(temp.iterdir()) == []
     leftovers = git(rosa, "status", "--porcelain", "--ignored").stdout
     assert ".tmp" not in leftovers, leftovers
@@ -415,6 +417,15 @@ def test_a_long_paragraph_rewritten_by_a_teammate_merges_and_diffs_in_bounded_ti
     assert run.code in (0, 1), run.text
     diff = margin(rosa, "diff", "HEAD~2..HEAD")
     assert diff.code == 0 and "~ text (qual1/huge ¶1)" in diff.out, diff.text[-800:]
+
+
+def test_a_transcript_broken_on_every_line_is_checked_in_bounded_time(shared: Path) -> None:
+    push(shared, _transcript("\n".join(["P07: a stray } here"] * 50_000)))
+    _, rosa = clone(shared, "rosa")
+    check = margin(rosa, "check")  # each problem listed cost a read of the rest of the document
+    assert check.code == 1
+    assert "documents/qual1/huge.txt:104:1: more than 100 markup problems in this document" in check.out
+    assert check.out.count("documents/qual1/huge.txt:") == 101
 
 
 def test_front_matter_nested_deep_is_refused(shared: Path) -> None:

@@ -176,20 +176,27 @@ def split_front_matter(source: str, path: str = "") -> tuple[str | None, str, in
     return raw, body, raw.count("\n") + 3
 
 
+def _front_matter_too_long(raw: str | None, path: str) -> FormatError | None:
+    if raw is None or len(raw) <= MAX_FRONT_MATTER:
+        return None
+    return FormatError(
+        f"the front matter has {len(raw):,} characters, more than the {MAX_FRONT_MATTER:,} Margin reads — "
+        "keep the document's variables short (long text belongs in the transcript or a memo)",
+        path=path,
+        line=2,
+        column=1,
+    )
+
+
 def parse_document(source: str, doc_id: str, path: str = "") -> Document:
     """Parse a document's text (already decoded) into a Document; errors are located in ``path``."""
     conflict = conflict_error(source, path)
     if conflict is not None:  # a merge left this document with a conflict block to resolve first
         raise conflict
     raw, body, first = split_front_matter(source, path)
-    if raw is not None and len(raw) > MAX_FRONT_MATTER:
-        raise FormatError(
-            f"the front matter has {len(raw):,} characters, more than the {MAX_FRONT_MATTER:,} Margin reads — "
-            "keep the document's variables short (long text belongs in the transcript or a memo)",
-            path=path,
-            line=2,
-            column=1,
-        )
+    too_long = _front_matter_too_long(raw, path)
+    if too_long is not None:
+        raise too_long
     final_newline = body.endswith("\n")
     if final_newline:
         body = body[:-1]
@@ -212,7 +219,10 @@ def document_problems(source: str, path: str = "") -> list[FormatError]:
     except FormatError as exc:  # where the front matter ends, and so the text begins, is unknown
         return [exc]
     problems = []
-    if raw:
+    too_long = _front_matter_too_long(raw, path)
+    if too_long is not None:
+        problems.append(too_long)
+    elif raw:
         try:
             load_front_matter(raw, path)
         except FormatError as exc:

@@ -26,6 +26,8 @@ MAX_OVERLAP = 100
 """At most this many codings may cover the same character (docs/format.md, "Limits"): beyond it every
 reader of the document (a segment's words, the spans drawn over a paragraph) would grow with the square
 of the codings."""
+MAX_PROBLEMS = 100
+"""At most this many markup problems of one document are listed (each found costs a read of the rest)."""
 TOO_MANY_CODINGS = (
     f"more than {MAX_OVERLAP} codings cover these words — Margin reads at most {MAX_OVERLAP} on the same "
     "words; merge codings of the same words into one (a coding can carry several codes)"
@@ -271,6 +273,16 @@ def body_problems(body: str, first_line: int = 1) -> list[FormatError]:
         except FormatError as exc:
             problems.append(exc)
             bad = max(exc.line - first_line, start)
+            if len(problems) >= MAX_PROBLEMS and bad + 1 < len(lines):  # each costs a read of the rest
+                problems.append(
+                    FormatError(
+                        f"more than {MAX_PROBLEMS} markup problems in this document; those from here on are "
+                        "not listed — fix the ones above, then run `margin check` again",
+                        line=first_line + bad + 1,
+                        column=1,
+                    )
+                )
+                return problems
             _follow_labels(lines[start : bad + 1], first_line + start, pending, seen)
             start = bad + 1
 
