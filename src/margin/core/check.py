@@ -13,7 +13,7 @@ from margin.core.conflict_blocks import MESSAGE, Side, conflict_error, has_confl
 from margin.core.document import Document, document_problems, parse_document, split_front_matter
 from margin.core.errors import FormatError
 from margin.core.participants import Participants, new_participants
-from margin.core.paths import inside
+from margin.core.paths import UnsafePath, inside
 from margin.core.project import CODEBOOK, DOCUMENTS, PARTICIPANTS, SETTINGS, Project
 from margin.core.textfile import decode_all, read_bytes
 from margin.core.yamlio import load_safe
@@ -65,16 +65,15 @@ def check_root(root: Path) -> list[FormatError]:
         else new_participants()
     )
     project = Project(root, settings, codebook or new_codebook(), participants or new_participants())
-    try:
-        ids = project.document_ids()
-    except FormatError as exc:
-        return [*problems, exc]
+    ids = project.document_ids()  # a link in documents/ is refused, as by every command
     people = set(participants.people) if participants is not None else set()
     for doc_id in ids:
         path = f"{DOCUMENTS}/{doc_id}.txt"
         try:
             source, found = decode_all(read_bytes(project.document_path(doc_id), path), path)
-        except FormatError as exc:  # a link, a device, a file beyond the limits
+        except UnsafePath:
+            raise  # a device: refused, as by every command
+        except FormatError as exc:  # a file beyond the limits
             problems.append(exc)
             continue
         if has_conflicts(source):
@@ -137,7 +136,9 @@ def _read(root: Path, name: str, problems: list[FormatError]) -> str | None:
         text, found = decode_all(read_bytes(inside(root, name), name), name)
     except FileNotFoundError:
         return None
-    except FormatError as exc:  # a link, a device, a file beyond the limits
+    except UnsafePath:
+        raise  # a link, a folder or a device: refused, as by every command
+    except FormatError as exc:  # a file beyond the limits
         problems.append(exc)
         return None
     problems.extend(found)
