@@ -65,19 +65,21 @@ def keep_used_codes(root: Path, theirs_label: str) -> list[str]:
     put_back(merged)
     text = merged.dump()
     _stage(root, text)
-    from margin.core.textfile import atomic_write, decode
+    from margin.core.paths import inside
+    from margin.core.textfile import atomic_write, decode, read_bytes
 
+    path = inside(root, CODEBOOK)
     try:
-        on_disk: str | None = decode((root / CODEBOOK).read_bytes(), CODEBOOK)
+        on_disk: str | None = decode(read_bytes(path, CODEBOOK), CODEBOOK)
     except (OSError, FormatError):
         on_disk = None
     if on_disk == merged_text:
-        atomic_write(root / CODEBOOK, text)
+        atomic_write(path, text)
     elif on_disk is not None:  # changed since the merge began: that work stays, the codes go in too
         with suppress(FormatError):
             book = Codebook.parse(on_disk, CODEBOOK)
             put_back(book)
-            atomic_write(root / CODEBOOK, book.dump())
+            atomic_write(path, book.dump())
     return [_describe(k, sides[k.side], theirs_label) for k in kept]
 
 
