@@ -488,6 +488,7 @@ def _escapes(root: Path) -> None:
     (root / "documents" / "qual1" / "fg\x1b]0;file\x07.txt").write_text("P: {hi}[presence]\n", "utf-8")
 
 
+@pytest.mark.slow
 def test_terminal_escapes_in_the_files_and_commits_are_never_printed_raw(shared: Path) -> None:
     push(shared, _escapes, f"Session {PAYLOAD} with an escape")
     run, rosa = clone(shared, "rosa")
